@@ -1,0 +1,42 @@
+// berthd's settings, parsed from flags like dockerd's (see daemon/flags.ts). Passed to every service
+// that needs a path or a default; nothing reads process.argv or the environment but the flag parser.
+import path from 'node:path';
+import type { LogLevel } from './logger.js';
+
+export interface DaemonConfig {
+  /** Persistent state: images, layers, containers, volumes (dockerd's --data-root, default /var/lib/berth). */
+  dataRoot: string;
+  /** Runtime state that dies with the host: sockets, runc state, conmon pids (default /run/berth). */
+  execRoot: string;
+  /** Listen addresses: unix:///path or tcp://addr:port. */
+  hosts: string[];
+  pidfile: string;
+  /** Default bridge name and CIDR; used by the networking issue, accepted now. */
+  bridge: string;
+  bip: string;
+  logLevel: LogLevel;
+  defaultRuntime: string;
+  /** Default container log cap: rotate at this size, keep this many files (per container via --log-opt). */
+  logMaxSize: number;
+  logMaxFile: number;
+  /** Group that may use the unix socket (socket mode 0660). */
+  group: string;
+}
+
+export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConfig {
+  const execRoot = overrides.execRoot ?? '/run/berth';
+  return {
+    dataRoot: '/var/lib/berth',
+    execRoot,
+    hosts: [`unix://${path.join(execRoot, 'berth.sock')}`],
+    pidfile: path.join(execRoot, 'berthd.pid'),
+    bridge: 'berth0',
+    bip: '172.30.0.1/16',
+    logLevel: 'info',
+    defaultRuntime: 'runc',
+    logMaxSize: 10 * 1024 * 1024,
+    logMaxFile: 3,
+    group: 'root',
+    ...overrides,
+  };
+}

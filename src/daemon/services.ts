@@ -1,0 +1,17 @@
+// The services berthd wires together (daemon/main.ts builds them); route modules receive this.
+// Type-only imports: the classes live in engine/ and are constructed in one place.
+import type { DaemonConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { EventBus } from '../engine/events.js';
+import type { ImageService } from '../engine/images/image-service.js';
+import type { ContainerService } from '../engine/containers/container-service.js';
+import type { VolumeService } from '../engine/volumes/volume-service.js';
+
+export interface Services {
+  config: DaemonConfig;
+  log: Logger;
+  events: EventBus;
+  images: ImageService;
+  containers: ContainerService;
+  volumes: VolumeService;
+}

@@ -1,0 +1,141 @@
+// The seam between the container service (engine/containers) and the OCI runtime adapters
+// (host/runc.ts, host/conmon.ts). The service decides what a container is; the runtime makes it so.
+// One real implementation (conmon monitoring runc); fakes only in unit tests of the service.
+import type { Readable } from 'node:stream';
+
+/** Everything the pure spec builder (lib/oci/runtime-spec.ts) needs to write a bundle's config.json. */
+export interface SpecInput {
+  /** Host path of the mounted rootfs (the overlay's merged dir). */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  hostname: string;
+  /** Extra mounts after Docker's defaults (/proc, /dev, /sys...): binds, volumes, tmpfs, /etc/hosts etc. */
+  mounts: { destination: string; source: string; type: 'bind' | 'tmpfs'; options: string[] }[];
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  /** 'none' = own netns with loopback only; 'host' = share the host's; 'path' = join an existing netns. */
+  network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
+  resources: {
+    memory?: number;
+    memorySwap?: number;
+    memoryReservation?: number;
+    nanoCpus?: number;
+    cpuShares?: number;
+    cpuQuota?: number;
+    cpuPeriod?: number;
+    cpusetCpus?: string;
+    pidsLimit?: number;
+  };
+  /** cgroupsPath for runc: "/berth/<id>" style on cgroupfs (v1 here, v2 elsewhere). */
+  cgroupsPath: string;
+  /** Requested rlimits (--ulimit); the builder clamps these and its defaults to the host's hard limits. */
+  ulimits: { name: string; soft: number; hard: number }[];
+  /** The host's hard limits per rlimit type (RLIMIT_NOFILE...), read by the caller; the builder never does I/O. */
+  hostHardLimits: Record<string, number>;
+  sysctls: Record<string, string>;
+  shmSize: number;
+  oomScoreAdj?: number;
+  /** When set (--init), args are prefixed by this init binary (bind-mounted at /sbin/docker-init style path). */
+  init?: { hostPath: string; containerPath: string };
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  noNewPrivileges: boolean;
+}
+
+export interface RuntimeCreateOptions {
+  id: string;
+  /** Directory holding config.json (written by the caller) and conmon's files (pidfile, ctl, winsz). */
+  bundleDir: string;
+  /** k8s-file log that conmon writes: `TIMESTAMP stdout|stderr F|P text` per line. */
+  logPath: string;
+  /** conmon's own hard cap (a backstop while berthd is down; berthd rotates below it). -1 = none. */
+  logSizeMax: number;
+  tty: boolean;
+  /** Keep a stdin pipe open into the container (docker -i). */
+  openStdin: boolean;
+  /** Close the container's stdin when the first attached client closes its stdin (docker run -i). */
+  stdinOnce: boolean;
+}
+
+export interface ExitInfo {
+  exitCode: number;
+  finishedAt: Date;
+  oomKilled: boolean;
+}
+
+export interface AttachStreams {
+  /** Bytes for the container's stdin. When it ends, the container's stdin is closed if stdinOnce. */
+  stdin?: Readable;
+  /** Output as it arrives. With a TTY everything is 'stdout'. */
+  onOutput(stream: 'stdout' | 'stderr', data: Buffer): void;
+}
+
+export interface AttachHandle {
+  /** Settles when the container's output ends (it exited) or the handle was closed. */
+  readonly done: Promise<void>;
+  close(): void;
+}
+
+export interface ExecOptions {
+  containerId: string;
+  execId: string;
+  /** Where the runtime may keep the exec's files (process.json, conmon sockets, exit file). */
+  execDir: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  openStdin: boolean;
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  consoleSize?: { height: number; width: number };
+}
+
+export interface ExecHandle {
+  readonly pid: number;
+  /** Attach before the process can produce output you need; output is not buffered for late attachers. */
+  attach(streams: AttachStreams): Promise<AttachHandle>;
+  resize(height: number, width: number): Promise<void>;
+  /** Resolves with the exit code when the process ends. */
+  readonly exited: Promise<number>;
+}
+
+export interface RuntimeState {
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  pid: number;
+}
+
+export interface ContainerRuntime {
+  /** Runs conmon, which runs `runc create`; resolves with the init PID once created (not started). */
+  create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }>;
+  start(id: string): Promise<void>;
+  /** Signal by name ("SIGTERM", "TERM") or number. */
+  kill(id: string, signal: string | number): Promise<void>;
+  /** `runc delete` (with force: kills first). Succeeds when runc no longer knows the container. */
+  delete(id: string, force?: boolean): Promise<void>;
+  /** runc's view, or null when runc does not know the container. */
+  state(id: string): Promise<RuntimeState | null>;
+  /** Host PIDs of every process in the container (for top). */
+  pids(id: string): Promise<number[]>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Connects to conmon's attach socket. Connect before start() or early output is only in the log. */
+  attach(id: string, bundleDir: string, streams: AttachStreams): Promise<AttachHandle>;
+  /** Window size of the container's pty (via conmon's ctl/winsz FIFOs). */
+  resize(bundleDir: string, height: number, width: number): Promise<void>;
+  /** Asks conmon to reopen its log file (after berthd rotated it). */
+  reopenLog(bundleDir: string): Promise<void>;
+  /** The exit recorded by conmon, or null while the container has not exited. */
+  readExit(id: string): Promise<ExitInfo | null>;
+  /** Resolves when the container exits (at once if it already has). Survives nothing: call again after restart. */
+  waitExit(id: string, signal?: AbortSignal): Promise<ExitInfo>;
+  exec(opts: ExecOptions): Promise<ExecHandle>;
+}

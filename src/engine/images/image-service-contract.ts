@@ -1,0 +1,28 @@
+// What the rest of the engine (containers now; the builder, registries and commit later) needs from
+// the image side. The images service implements it; the container service receives it in its
+// constructor. Keep it narrow.
+import type { ContainerConfig } from '../../api/types/containers.js';
+
+/** sha256:<64 hex> */
+export type Digest = `sha256:${string}`;
+
+export interface ResolvedImage {
+  /** The image ID: the digest of its config blob. */
+  id: Digest;
+  /** The reference the user gave, normalised for display ("busybox:latest"), or the ID if given by ID. */
+  displayRef: string;
+  /** The container defaults from the image config's `config` (Cmd, Entrypoint, Env, WorkingDir, User...). */
+  config: ContainerConfig;
+  /** Unpacked layer directories, lowest first: what overlayfs needs as lowerdir (reversed). */
+  layerDirs: string[];
+}
+
+export interface ImageProvider {
+  /** Resolves a reference, a full ID or a unique ID prefix. NotFoundError "No such image: X". */
+  resolve(ref: string): Promise<ResolvedImage>;
+}
+
+/** Lets the image service ask whether containers still use an image before deleting it. */
+export interface ImageUsage {
+  containersUsing(imageId: Digest): string[];
+}

@@ -1,0 +1,163 @@
+// What a route handler sees: the parsed request, helpers to answer it, and `hijack()` for attach/exec.
+// Routes only translate (parse, call a service, serialize); everything here is plumbing they share.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { InvalidParameterError } from '../errors.js';
+import { RAW_STREAM_TYPE } from '../api/streams.js';
+import { API_VERSION } from '../api/version.js';
+import * as streamModule from 'node:stream';
+
+/** JSON bodies larger than this are refused: no API request body except archives needs more. */
+export const MAX_JSON_BODY = 8 * 1024 * 1024;
+
+export class RouteContext {
+  /** Aborted when the client goes away before the response is finished. */
+  readonly signal: AbortSignal;
+  private readonly abort = new AbortController();
+  private hijacked: Duplex | null = null;
+
+  constructor(
+    readonly req: IncomingMessage,
+    /** For an HTTP upgrade request this is a response bound to the raw socket. */
+    readonly res: ServerResponse,
+    readonly params: Record<string, string | undefined>,
+    readonly query: URLSearchParams,
+    readonly apiVersion: string,
+    /** The raw socket when the request arrived on the server's 'upgrade' event, with its first bytes. */
+    private readonly upgrade: { socket: Duplex; head: Buffer } | null,
+  ) {
+    this.signal = this.abort.signal;
+    const onClose = () => {
+      if (!res.writableFinished) this.abort.abort();
+    };
+    res.on('close', onClose);
+    (upgrade?.socket ?? req.socket).on('close', onClose);
+  }
+
+  param(name: string): string {
+    const v = this.params[name];
+    if (v === undefined) throw new InvalidParameterError(`missing path parameter ${name}`);
+    return decodeURIComponent(v);
+  }
+
+  /** Docker's boolean query parameters: "1", "true", "True" are true; absent/""/"0"/"false" are false. */
+  bool(name: string, dflt = false): boolean {
+    const v = this.query.get(name);
+    if (v === null || v === '') return dflt;
+    return !['0', 'false', 'False', 'FALSE', 'no'].includes(v);
+  }
+
+  int(name: string, dflt?: number): number | undefined {
+    const v = this.query.get(name);
+    if (v === null || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidParameterError(`invalid value for ${name}: ${v}`);
+    return Math.trunc(n);
+  }
+
+  /** The query's `filters` parameter: JSON of {key: [values]} (or the old {key: {value: true}}). */
+  filters(): Record<string, string[]> {
+    const raw = this.query.get('filters');
+    if (!raw) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new InvalidParameterError(`invalid filter: ${raw}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter: ${raw}`);
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (Array.isArray(v)) out[k] = v.map(String);
+      else if (v && typeof v === 'object') out[k] = Object.entries(v as Record<string, unknown>).filter(([, on]) => on).map(([x]) => x);
+      else throw new InvalidParameterError(`invalid filter: ${raw}`);
+    }
+    return out;
+  }
+
+  /** Reads the whole body (bounded) and parses JSON. An empty body gives `dflt`. */
+  async json<T>(dflt?: T): Promise<T> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_JSON_BODY) throw new InvalidParameterError(`request body too large (more than ${MAX_JSON_BODY} bytes)`);
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim() === '') {
+      if (dflt !== undefined) return dflt;
+      throw new InvalidParameterError('request body is empty; a JSON object was expected');
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new InvalidParameterError(`invalid JSON: ${(e as Error).message}`);
+    }
+  }
+
+  sendJson(status: number, body: unknown): void {
+    const data = Buffer.from(JSON.stringify(body) + '\n');
+    this.res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': data.length });
+    this.res.end(data);
+  }
+
+  /** An empty answer (204 No Content, 201 Created, 304 Not Modified...). */
+  sendStatus(status: number): void {
+    this.res.writeHead(status, { 'Content-Length': 0 });
+    this.res.end();
+  }
+
+  get isUpgrade(): boolean {
+    return this.upgrade !== null;
+  }
+
+  /**
+   * Takes over the connection for a raw bidirectional stream, as Docker's attach and exec start do.
+   * When the client asked to upgrade (`Upgrade: tcp`, as the docker CLI does) we answer
+   * `101 UPGRADED` ourselves; otherwise we answer 200 and stream the body on the same socket
+   * (stdin is then not available, as with Docker for non-upgraded requests).
+   */
+  hijack(contentType = RAW_STREAM_TYPE): Duplex {
+    if (this.hijacked) return this.hijacked;
+    if (this.upgrade) {
+      const { socket, head } = this.upgrade;
+      socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` + commonHeaderLines() + '\r\n');
+      if (head.length) socket.unshift(head);
+      this.hijacked = socket;
+      return socket;
+    }
+    // Not upgraded: keep Node's response object (it frames the body), expose it as a write-only duplex.
+    this.res.writeHead(200, { 'Content-Type': contentType });
+    this.res.flushHeaders();
+    const res = this.res;
+    const req = this.req;
+    const { Duplex: DuplexCtor } = streamModule;
+    const duplex = new DuplexCtor({
+      write(chunk, _enc, cb) {
+        res.write(chunk, cb);
+      },
+      final(cb) {
+        res.end(cb);
+      },
+      read() {},
+    });
+    req.on('data', () => {});
+    res.on('close', () => duplex.destroy());
+    this.hijacked = duplex;
+    return duplex;
+  }
+}
+
+export const SERVER_HEADER = 'Berth/0.1.0 (linux)';
+
+/** Headers Docker sends on every response; clients read Api-Version to negotiate. */
+export function commonHeaders(): Record<string, string> {
+  return { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: SERVER_HEADER };
+}
+
+function commonHeaderLines(): string {
+  return Object.entries(commonHeaders())
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+}
