@@ -1,0 +1,170 @@
+// Persistence and lookup of container records: one config.json per container, written atomically
+// (temp file, fsync, rename, fsync of the directory), loaded at start-up into an in-memory index of
+// names and IDs. The disk is the truth; the index is rebuilt from it.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidParameterError, noSuchContainer } from '../../errors.js';
+import type { ContainerPaths, ContainerRecord } from './container-model.js';
+
+export class ContainerStore {
+  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly byName = new Map<string, string>();
+  /** Names taken by creates still in flight, so two concurrent creates cannot both win a name. */
+  private readonly reserved = new Map<string, string>();
+
+  constructor(
+    /** <dataRoot>/containers */
+    readonly root: string,
+    /** <dataRoot>/overlay */
+    readonly overlayRoot: string,
+  ) {}
+
+  paths(id: string): ContainerPaths {
+    const dir = path.join(this.root, id);
+    const overlayDir = path.join(this.overlayRoot, id);
+    return {
+      dir,
+      configFile: path.join(dir, 'config.json'),
+      // The OCI bundle has its own config.json (the runtime spec), so it lives in a subdirectory.
+      bundleDir: path.join(dir, 'bundle'),
+      hostnameFile: path.join(dir, 'hostname'),
+      hostsFile: path.join(dir, 'hosts'),
+      resolvConfFile: path.join(dir, 'resolv.conf'),
+      logFile: path.join(dir, 'ctr.log'),
+      execDir: path.join(dir, 'exec'),
+      overlayDir,
+      upperDir: path.join(overlayDir, 'upper'),
+      workDir: path.join(overlayDir, 'work'),
+      mergedDir: path.join(overlayDir, 'merged'),
+    };
+  }
+
+  /**
+   * Reads every stored container. Directories without a readable config.json are half-made creates
+   * (a daemon killed mid-create): they are returned in `orphans` for the caller to clean.
+   */
+  async load(): Promise<{ loaded: ContainerRecord[]; orphans: string[] }> {
+    await fs.mkdir(this.root, { recursive: true, mode: 0o710 });
+    await fs.mkdir(this.overlayRoot, { recursive: true, mode: 0o710 });
+    const loaded: ContainerRecord[] = [];
+    const orphans: string[] = [];
+    for (const entry of await fs.readdir(this.root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const dir = path.join(this.root, entry.name);
+      // Temp files of an interrupted atomic write are never the truth.
+      for (const f of await fs.readdir(dir).catch(() => [] as string[])) {
+        if (f.startsWith('.tmp-')) await fs.rm(path.join(dir, f), { force: true });
+      }
+      let rec: ContainerRecord;
+      try {
+        rec = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as ContainerRecord;
+        if (rec.id !== entry.name || typeof rec.name !== 'string') throw new Error('id mismatch');
+      } catch {
+        orphans.push(entry.name);
+        continue;
+      }
+      this.byId.set(rec.id, rec);
+      this.byName.set(rec.name, rec.id);
+      loaded.push(rec);
+    }
+    // Overlay directories whose container is gone (killed between the two removals) are orphans too.
+    for (const entry of await fs.readdir(this.overlayRoot).catch(() => [] as string[])) {
+      if (!this.byId.has(entry) && !orphans.includes(entry)) orphans.push(entry);
+    }
+    return { loaded, orphans };
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.byId.values()];
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /**
+   * Docker's lookup order: full ID, then exact name (with or without the leading slash), then a
+   * unique ID prefix. An ambiguous prefix is an error that says so.
+   */
+  find(idOrName: string): ContainerRecord {
+    const rec = this.tryFind(idOrName);
+    if (!rec) throw noSuchContainer(idOrName);
+    return rec;
+  }
+
+  tryFind(idOrName: string): ContainerRecord | undefined {
+    if (!idOrName) return undefined;
+    const exact = this.byId.get(idOrName);
+    if (exact) return exact;
+    const name = idOrName.startsWith('/') ? idOrName.slice(1) : idOrName;
+    const byName = this.byName.get(name);
+    if (byName) return this.byId.get(byName);
+    if (!/^[0-9a-f]+$/.test(idOrName)) return undefined;
+    let found: ContainerRecord | undefined;
+    for (const [id, rec] of this.byId) {
+      if (!id.startsWith(idOrName)) continue;
+      if (found) throw new InvalidParameterError(`multiple IDs found with provided prefix: ${idOrName}`);
+      found = rec;
+    }
+    return found;
+  }
+
+  /** The ID holding `name` (stored or being created), if any. */
+  nameOwner(name: string): string | undefined {
+    return this.byName.get(name) ?? this.reserved.get(name);
+  }
+
+  reserveName(name: string, id: string): void {
+    this.reserved.set(name, id);
+  }
+
+  releaseName(name: string): void {
+    this.reserved.delete(name);
+  }
+
+  /** Writes the record atomically and (re)indexes it. */
+  async save(rec: ContainerRecord): Promise<void> {
+    const p = this.paths(rec.id);
+    await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
+    await writeFileAtomic(p.configFile, JSON.stringify(rec, null, 2) + '\n');
+    const old = this.byId.get(rec.id);
+    if (old && old.name !== rec.name && this.byName.get(old.name) === rec.id) this.byName.delete(old.name);
+    this.byId.set(rec.id, rec);
+    this.byName.set(rec.name, rec.id);
+    this.reserved.delete(rec.name);
+  }
+
+  /** Forgets the container and deletes its directory (config, logs, bundle). */
+  async delete(id: string): Promise<void> {
+    const rec = this.byId.get(id);
+    // The config goes first: a directory without it is an orphan the next start cleans.
+    await fs.rm(this.paths(id).configFile, { force: true });
+    this.byId.delete(id);
+    if (rec && this.byName.get(rec.name) === id) this.byName.delete(rec.name);
+    await fs.rm(this.paths(id).dir, { recursive: true, force: true });
+  }
+}
+
+/** temp file in the same directory, fsync, rename over the target, fsync the directory. */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.tmp-${path.basename(file)}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const fh = await fs.open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  const dh = await fs.open(dir, 'r').catch(() => null);
+  if (dh) {
+    await dh.sync().catch(() => {});
+    await dh.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineSplitter, RecordJoiner, formatTimestampNs, parseLogLine, parseTimestampNs, rotatedNames, rotationPlan } from './k8s-log.js';
+
+test('timestamps with nanoseconds and offsets', () => {
+  assert.equal(parseTimestampNs('2024-01-01T00:00:00.000000001+00:00'), 1704067200000000001n);
+  assert.equal(parseTimestampNs('2024-01-01T01:00:00.5+01:00'), 1704067200500000000n);
+  assert.equal(parseTimestampNs('2024-01-01T00:00:00Z'), 1704067200000000000n);
+  assert.equal(parseTimestampNs('yesterday'), null);
+  assert.equal(formatTimestampNs(1704067200000000001n), '2024-01-01T00:00:00.000000001Z');
+});
+
+test('parse F and P lines, keeping arbitrary bytes', () => {
+  const l = parseLogLine(Buffer.from('2024-01-01T00:00:00.000000000+00:00 stderr F oops: a b '))!;
+  assert.equal(l.stream, 'stderr');
+  assert.equal(l.partial, false);
+  assert.equal(l.text.toString(), 'oops: a b ');
+  const p = parseLogLine(Buffer.concat([Buffer.from('2024-01-01T00:00:00.000000000+00:00 stdout P '), Buffer.from([0xff, 0x00])]))!;
+  assert.equal(p.partial, true);
+  assert.deepEqual([...p.text], [0xff, 0x00]);
+  assert.equal(parseLogLine(Buffer.from('2024-01-01T00:00:00Z stdout F'))!.text.length, 0);
+  assert.equal(parseLogLine(Buffer.from('garbage line')), null);
+  assert.equal(parseLogLine(Buffer.from('2024-01-01T00:00:00Z stdin F x')), null);
+});
+
+test('partials join per stream with the first piece timestamp', () => {
+  const j = new RecordJoiner();
+  const L = (s: string) => parseLogLine(Buffer.from(s))!;
+  assert.equal(j.push(L('2024-01-01T00:00:01Z stdout P hel')), null);
+  const e = j.push(L('2024-01-01T00:00:02Z stderr F err'))!;
+  assert.equal(e.data.toString(), 'err\n');
+  const r = j.push(L('2024-01-01T00:00:03Z stdout F lo'))!;
+  assert.equal(r.data.toString(), 'hello\n');
+  assert.equal(r.timeNs, parseTimestampNs('2024-01-01T00:00:01Z'));
+  j.push(L('2024-01-01T00:00:04Z stdout P tail-without-newline'));
+  assert.deepEqual(j.flush().map((x) => x.data.toString()), ['tail-without-newline']);
+});
+
+test('line splitter keeps incomplete lines', () => {
+  const s = new LineSplitter();
+  assert.deepEqual(s.push(Buffer.from('a\nb')).map(String), ['a']);
+  assert.deepEqual(s.push(Buffer.from('c\n\n')).map(String), ['bc', '']);
+  assert.equal(s.pendingBytes, 0);
+});
+
+test('rotated files are listed oldest first', () => {
+  assert.deepEqual(rotatedNames('ctr.log', ['ctr.log', 'ctr.log.1', 'ctr.log.10', 'ctr.log.2', 'ctr.log.x', 'other']), ['ctr.log.10', 'ctr.log.2', 'ctr.log.1', 'ctr.log']);
+});
+
+test('rotation keeps max-file files including the live one', () => {
+  assert.deepEqual(rotationPlan('ctr.log', ['ctr.log', 'ctr.log.1', 'ctr.log.2'], 3), {
+    remove: ['ctr.log.2'],
+    renames: [
+      ['ctr.log.1', 'ctr.log.2'],
+      ['ctr.log', 'ctr.log.1'],
+    ],
+  });
+  assert.deepEqual(rotationPlan('ctr.log', ['ctr.log'], 1), { remove: ['ctr.log'], renames: [] });
+});
