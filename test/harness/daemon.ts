@@ -1,0 +1,195 @@
+// A real berthd for one test file: its own data root, exec root, socket, bridge and subnet, the busybox
+// base image imported, and everything removed afterwards (see leftovers.ts). Tests talk to it through
+// the real docker CLI (`docker`), berth's CLI (`berth`) or raw requests (`api`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { apiRequest, waitForPing, type ApiRequestOptions, type ApiResponse } from './api.js';
+import { run, shQuote, type RunOptions, type RunResult } from './exec.js';
+import { removeLeftovers } from './leftovers.js';
+import { takeSlot, type Slot } from './slots.js';
+import { BERTHD_BIN, BERTH_BIN, BUSYBOX_TAR, DOCKER_BIN } from './paths.js';
+
+/** What startDaemon needs from a test context: node:test's TestContext, or `{ after }` from node:test. */
+export interface AfterHook {
+  after(fn: () => Promise<void> | void): void;
+}
+
+export interface DaemonOptions {
+  /** Import .cache/busybox-rootfs.tar as busybox:latest (CMD ["sh"]) once the daemon answers. Default true. */
+  busybox?: boolean;
+  /** Extra berthd flags. */
+  args?: string[];
+  /** Milliseconds to wait for /_ping. Default 20 s. */
+  startTimeout?: number;
+}
+
+export class TestDaemon {
+  readonly base: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly socket: string;
+  readonly host: string;
+  readonly pidfile: string;
+  readonly logFile: string;
+  readonly bridge: string;
+  readonly bip: string;
+  /** DOCKER_CONFIG for the docker CLI: an empty directory, so no user config or context interferes. */
+  readonly dockerConfig: string;
+  proc: ChildProcess | undefined;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  private readonly slot: Slot;
+
+  constructor(readonly options: DaemonOptions = {}) {
+    this.slot = takeSlot();
+    this.base = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
+    this.dataRoot = path.join(this.base, 'data');
+    this.execRoot = path.join(this.base, 'exec');
+    this.socket = path.join(this.execRoot, 'berth.sock');
+    this.host = `unix://${this.socket}`;
+    this.pidfile = path.join(this.base, 'berthd.pid');
+    this.logFile = path.join(this.base, 'berthd.log');
+    this.dockerConfig = path.join(this.base, 'docker-config');
+    this.bridge = this.slot.bridge;
+    this.bip = this.slot.bip;
+    fs.mkdirSync(this.dockerConfig, { recursive: true });
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.exitCode === null && this.proc.signalCode === null ? this.proc.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.pid !== undefined;
+  }
+
+  /** Starts berthd with this daemon's roots (also after stop(): same roots, same state). */
+  async start(): Promise<void> {
+    if (this.running) throw new Error('test daemon already running');
+    const args = [
+      BERTHD_BIN,
+      '-H', this.host,
+      '--data-root', this.dataRoot,
+      '--exec-root', this.execRoot,
+      '--pidfile', this.pidfile,
+      '--bridge', this.bridge,
+      '--bip', this.bip,
+      '--log-level', 'debug',
+      ...(this.options.args ?? []),
+    ];
+    const log = fs.openSync(this.logFile, 'a');
+    fs.writeSync(log, `\n==== harness: starting berthd at ${new Date().toISOString()}: ${args.join(' ')}\n`);
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.proc = proc;
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    try {
+      await waitForPing(this.socket, this.options.startTimeout ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- berthd log (tail) ---\n${this.logTail()}`);
+    }
+  }
+
+  /** Sends `signal` (SIGTERM: a clean stop) and waits for the daemon to exit; SIGKILL after `timeoutMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    const proc = this.proc;
+    if (!proc || !this.running) return;
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** SIGKILL: the daemon dies without any chance to tidy up (crash tests). */
+  kill(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Environment that points docker-compatible clients at this daemon. */
+  get env(): Record<string, string | undefined> {
+    return {
+      DOCKER_HOST: this.host,
+      DOCKER_CONFIG: this.dockerConfig,
+      DOCKER_CONTEXT: undefined,
+      DOCKER_TLS_VERIFY: undefined,
+      DOCKER_CERT_PATH: undefined,
+      DOCKER_CLI_HINTS: 'false',
+    };
+  }
+
+  /** Runs the real docker CLI against this daemon. */
+  docker(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return run(DOCKER_BIN, args, { ...opts, env: { ...this.env, ...opts.env } });
+  }
+
+  /** Runs berth's CLI against this daemon. */
+  berth(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return run(process.execPath, [BERTH_BIN, ...args], { ...opts, env: { ...this.env, ...opts.env } });
+  }
+
+  /**
+   * Runs a CLI under a pseudo-terminal (util-linux `script`), for `-t`: the CLI sees a terminal on its
+   * stdin/stdout as a user's shell would give it. Output has \r\n line ends. Exit code is the CLI's.
+   */
+  tty(cli: 'docker' | 'berth', args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const argv = cli === 'docker' ? [DOCKER_BIN, ...args] : [process.execPath, BERTH_BIN, ...args];
+    const cmd = argv.map(shQuote).join(' ');
+    return run('script', ['-qec', cmd, '/dev/null'], { ...opts, env: { ...this.env, ...opts.env } });
+  }
+
+  /** A raw Engine API request to this daemon. */
+  api(method: string, urlPath: string, opts?: ApiRequestOptions): Promise<ApiResponse> {
+    return apiRequest(this.socket, method, urlPath, opts);
+  }
+
+  /** Imports the busybox rootfs tarball as `busybox:latest` with CMD ["sh"], through the API. */
+  async importBusybox(ref = 'busybox:latest'): Promise<void> {
+    const [repo, tag] = ref.split(':');
+    const q = new URLSearchParams({ fromSrc: '-', repo: repo!, tag: tag ?? 'latest', changes: 'CMD ["sh"]' });
+    const r = await this.api('POST', `/images/create?${q}`, { file: BUSYBOX_TAR, timeout: 120_000 });
+    if (r.status !== 200 || /"error(Detail)?"\s*:/.test(r.text)) {
+      throw new Error(`importing ${BUSYBOX_TAR} as ${ref} failed: ${r.status} ${r.text}\n--- berthd log (tail) ---\n${this.logTail()}`);
+    }
+  }
+
+  logTail(lines = 40): string {
+    try {
+      return fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /** Stops the daemon and removes every container, mount, process and file it made. */
+  async cleanup(): Promise<void> {
+    try {
+      await this.stop();
+    } finally {
+      await removeLeftovers({ base: this.base, execRoot: this.execRoot, bridge: this.bridge });
+      this.slot.release();
+    }
+  }
+}
+
+/**
+ * Starts a test daemon and registers its cleanup on `t` (a TestContext, or `{ after }` imported from
+ * node:test for one daemon per file). Throws, with the daemon's log, when it does not come up.
+ */
+export async function startDaemon(t: AfterHook, options: DaemonOptions = {}): Promise<TestDaemon> {
+  if (!fs.existsSync(BUSYBOX_TAR) && options.busybox !== false) {
+    throw new Error(`${BUSYBOX_TAR} is missing: run npm run setup first`);
+  }
+  const d = new TestDaemon(options);
+  t.after(() => d.cleanup());
+  await d.start();
+  if (options.busybox !== false) await d.importBusybox();
+  return d;
+}
+
+export type { RunResult, ApiResponse };
