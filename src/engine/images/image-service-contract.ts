@@ -3,8 +3,9 @@
 // constructor. Keep it narrow.
 import type { ContainerConfig } from '../../api/types/containers.js';
 
-/** sha256:<64 hex> */
-export type Digest = `sha256:${string}`;
+/** sha256:<64 hex> (defined with its validation in lib/oci/digest.ts). */
+import type { Digest } from '../../lib/oci/digest.js';
+export type { Digest };
 
 export interface ResolvedImage {
   /** The image ID: the digest of its config blob. */
