@@ -6,6 +6,7 @@ import type { EventBus } from '../engine/events.js';
 import type { ImageService } from '../engine/images/image-service.js';
 import type { ContainerService } from '../engine/containers/container-service.js';
 import type { VolumeService } from '../engine/volumes/volume-service.js';
+import type { HostFacts } from '../host/host-info.js';
 
 export interface Services {
   config: DaemonConfig;
@@ -14,4 +15,6 @@ export interface Services {
   images: ImageService;
   containers: ContainerService;
   volumes: VolumeService;
+  /** Facts about the host, probed once at start-up (for /info and /version). */
+  host: HostFacts;
 }

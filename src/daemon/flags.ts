@@ -1,0 +1,88 @@
+// berthd's command line, shaped like dockerd's so that operators' habits carry over:
+// -H/--host (repeatable), --data-root (alias -g/--graph), --exec-root, -p/--pidfile, -b/--bridge, --bip,
+// -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group.
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { defaultConfig, type DaemonConfig } from './config.js';
+import type { LogLevel } from './logger.js';
+import { InvalidParameterError } from '../errors.js';
+import { parseByteSize } from './byte-size.js';
+
+export function parseDaemonFlags(argv: string[]): DaemonConfig {
+  const program = new Command('berthd')
+    .description('berth daemon: serves the Docker Engine API')
+    .helpOption('--help', 'Print usage')
+    .option('-H, --host <addr>', 'Daemon socket(s) to connect to (unix:///path, tcp://addr:port)', collect, [] as string[])
+    .option('--data-root <dir>', 'Root directory of persistent berth state', '/var/lib/berth')
+    .addOption(new Option('-g, --graph <dir>', 'Deprecated alias of --data-root').hideHelp())
+    .option('--exec-root <dir>', 'Root directory for execution state files', '/run/berth')
+    .option('-p, --pidfile <file>', 'Path to use for daemon PID file')
+    .option('-b, --bridge <name>', 'Attach containers to a network bridge', 'berth0')
+    .option('--bip <cidr>', 'Specify network bridge IP', '172.30.0.1/16')
+    .addOption(new Option('-l, --log-level <level>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
+    .option('-D, --debug', 'Enable debug mode')
+    .option('--default-runtime <name>', 'Default OCI runtime for containers', 'runc')
+    .option('--log-opt <k=v>', 'Default log driver options for containers (max-size, max-file)', collect, [] as string[])
+    .option('-G, --group <name>', 'Group for the unix socket', 'root')
+    .version('0.1.0', '-v, --version', 'Print version information and quit')
+    .exitOverride();
+  program.parse(argv, { from: 'user' });
+  const o = program.opts<{
+    host: string[];
+    dataRoot: string;
+    graph?: string;
+    execRoot: string;
+    pidfile?: string;
+    bridge: string;
+    bip: string;
+    logLevel: LogLevel;
+    debug?: boolean;
+    defaultRuntime: string;
+    logOpt: string[];
+    group: string;
+  }>();
+  const execRoot = path.resolve(o.execRoot);
+  const hosts = o.host.length ? o.host.map(normaliseHost) : [`unix://${path.join(execRoot, 'berth.sock')}`];
+  let logMaxSize = 10 * 1024 * 1024;
+  let logMaxFile = 3;
+  for (const kv of o.logOpt) {
+    const [k, v] = splitKv(kv);
+    if (k === 'max-size') logMaxSize = parseByteSize(v);
+    else if (k === 'max-file') {
+      logMaxFile = Number(v);
+      if (!Number.isInteger(logMaxFile) || logMaxFile < 1) throw new InvalidParameterError(`invalid value for max-file: ${v}`);
+    } else throw new InvalidParameterError(`unknown log opt '${k}' for json-file log driver`);
+  }
+  if (o.defaultRuntime !== 'runc') throw new InvalidParameterError(`default runtime ${o.defaultRuntime} is not supported (only runc works on this host)`);
+  return defaultConfig({
+    dataRoot: path.resolve(o.graph ?? o.dataRoot),
+    execRoot,
+    hosts,
+    pidfile: path.resolve(o.pidfile ?? path.join(execRoot, 'berthd.pid')),
+    bridge: o.bridge,
+    bip: o.bip,
+    logLevel: o.debug ? 'debug' : o.logLevel,
+    defaultRuntime: o.defaultRuntime,
+    logMaxSize,
+    logMaxFile,
+    group: o.group,
+  });
+}
+
+function collect(v: string, acc: string[]): string[] {
+  return [...acc, v];
+}
+
+function splitKv(kv: string): [string, string] {
+  const i = kv.indexOf('=');
+  if (i <= 0) throw new InvalidParameterError(`invalid log opt: ${kv} (expected key=value)`);
+  return [kv.slice(0, i), kv.slice(i + 1)];
+}
+
+/** dockerd accepts `unix:///p`, `tcp://h:p`, `fd://` and bare `/path` or `:2375` shorthands. */
+export function normaliseHost(h: string): string {
+  if (h.startsWith('unix://') || h.startsWith('tcp://')) return h;
+  if (h.startsWith('/')) return `unix://${h}`;
+  if (/^[\w.-]*:\d+$/.test(h)) return `tcp://${h.startsWith(':') ? '127.0.0.1' + h : h}`;
+  throw new InvalidParameterError(`invalid host address: ${h} (use unix:///path or tcp://addr:port)`);
+}

@@ -1,0 +1,58 @@
+// Opens the API listeners berthd was asked for: unix sockets (mode 0660, group from -G, a stale socket
+// file from a crashed daemon is replaced but a live one is never stolen) and plain TCP.
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type http from 'node:http';
+import { SystemError } from '../errors.js';
+
+export async function listen(server: http.Server, host: string, group: string): Promise<net.Server> {
+  if (host.startsWith('unix://')) {
+    const sock = host.slice('unix://'.length);
+    await fs.mkdir(path.dirname(sock), { recursive: true });
+    if (await isLive(sock)) throw new SystemError(`${sock} is in use by another daemon (is berthd already running?)`);
+    await fs.rm(sock, { force: true });
+    const l = net.createServer();
+    l.on('connection', (c) => server.emit('connection', c));
+    await new Promise<void>((resolve, reject) => {
+      l.once('error', reject);
+      l.listen(sock, () => resolve());
+    });
+    await fs.chmod(sock, 0o660);
+    const gid = await groupId(group);
+    if (gid !== null) await fs.chown(sock, 0, gid).catch(() => {});
+    return l;
+  }
+  if (host.startsWith('tcp://')) {
+    const u = new URL(host.replace(/^tcp:/, 'http:'));
+    const l = net.createServer();
+    l.on('connection', (c) => server.emit('connection', c));
+    await new Promise<void>((resolve, reject) => {
+      l.once('error', reject);
+      l.listen(Number(u.port || 2375), u.hostname.replace(/^\[|\]$/g, ''), () => resolve());
+    });
+    return l;
+  }
+  throw new SystemError(`unsupported listen address ${host}`);
+}
+
+function isLive(sock: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(sock);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+async function groupId(name: string): Promise<number | null> {
+  if (/^\d+$/.test(name)) return Number(name);
+  const text = await fs.readFile('/etc/group', 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const [n, , gid] = line.split(':');
+    if (n === name && gid) return Number(gid);
+  }
+  return null;
+}

@@ -1,0 +1,88 @@
+// berthd: parses flags, builds every service in one readable place, reconciles state left by a
+// previous run, serves the API, and on SIGTERM/SIGINT stops serving while leaving containers running
+// (conmon keeps them; the next berthd finds them again).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type net from 'node:net';
+import { CommanderError } from 'commander';
+import { parseDaemonFlags } from './flags.js';
+import { createLogger } from './logger.js';
+import { acquirePidfile, releasePidfile } from './pidfile.js';
+import { listen } from './listeners.js';
+import type { Services } from './services.js';
+import { EventBus } from '../engine/events.js';
+import { ImageService } from '../engine/images/image-service.js';
+import { ContainerService } from '../engine/containers/container-service.js';
+import { VolumeService } from '../engine/volumes/volume-service.js';
+import { ConmonRuntime } from '../host/conmon-runtime.js';
+import { probeHost } from '../host/host-info.js';
+import { ApiServer } from '../server/http-server.js';
+import { registerAllRoutes } from '../server/routes/index.js';
+
+export async function main(argv: string[]): Promise<void> {
+  let config;
+  try {
+    config = parseDaemonFlags(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode);
+    process.stderr.write(`berthd: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    await run(config, log);
+  } catch (e) {
+    log.error(`berthd failed to start: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<typeof createLogger>): Promise<void> {
+  const t0 = Date.now();
+  await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  await acquirePidfile(config.pidfile);
+
+  const events = new EventBus();
+  const runtime = new ConmonRuntime({ execRoot: config.execRoot, log });
+  // The image service asks the container service which containers use an image (rmi conflicts); the
+  // container service is built after it, so the question is late-bound.
+  let containers: ContainerService | null = null;
+  const images = new ImageService({
+    dataRoot: config.dataRoot,
+    events,
+    log,
+    usage: { containersUsing: (id) => containers?.containersUsing(id) ?? [] },
+  });
+  const volumes = new VolumeService({ root: path.join(config.dataRoot, 'volumes'), events, log });
+  containers = new ContainerService({ config, runtime, images, volumes, events, log });
+
+  await images.init();
+  await volumes.init();
+  await containers.init();
+
+  const services: Services = { config, log, events, images, containers, volumes, host: probeHost() };
+  const api = new ApiServer(log);
+  registerAllRoutes(api.router, services);
+  const listeners: net.Server[] = [];
+  for (const h of config.hosts) {
+    listeners.push(await listen(api.server, h, config.group));
+    log.info(`API listen on ${h}`);
+  }
+  log.info(`berthd started in ${Date.now() - t0}ms (data root ${config.dataRoot}, exec root ${config.execRoot})`);
+
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`received ${sig}, shutting down; containers keep running`);
+    for (const l of listeners) l.close();
+    api.server.closeAllConnections?.();
+    await containers!.shutdown().catch((e) => log.error('container service shutdown', e));
+    for (const h of config.hosts) if (h.startsWith('unix://')) await fs.rm(h.slice(7), { force: true });
+    await releasePidfile(config.pidfile);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

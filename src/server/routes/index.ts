@@ -1,0 +1,16 @@
+// Every route module, registered in one place so the API surface can be read top to bottom.
+import type { Router } from '../http-server.js';
+import type { Services } from '../../daemon/services.js';
+import { registerSystemRoutes } from './system.js';
+import { registerImageRoutes } from './images.js';
+import { registerContainerRoutes } from './containers.js';
+import { registerExecRoutes } from './exec.js';
+import { registerVolumeRoutes } from './volumes.js';
+
+export function registerAllRoutes(r: Router, s: Services): void {
+  registerSystemRoutes(r, s);
+  registerImageRoutes(r, s);
+  registerContainerRoutes(r, s);
+  registerExecRoutes(r, s);
+  registerVolumeRoutes(r, s);
+}
