@@ -97,6 +97,12 @@ export interface ExecOptions {
   capAdd: string[];
   capDrop: string[];
   consoleSize?: { height: number; width: number };
+  /**
+   * (Added by the container service.) When given, the runtime connects these streams BEFORE the
+   * process runs, so output written at once (`docker exec c echo hi`) is not lost; the service then
+   * does not call handle.attach(). Without it, attach() after exec() may miss early output.
+   */
+  streams?: AttachStreams;
 }
 
 export interface ExecHandle {
