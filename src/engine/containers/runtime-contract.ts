@@ -101,6 +101,8 @@ export interface ExecOptions {
    * (Added by the container service.) When given, the runtime connects these streams BEFORE the
    * process runs, so output written at once (`docker exec c echo hi`) is not lost; the service then
    * does not call handle.attach(). Without it, attach() after exec() may miss early output.
+   * `exited` should settle only after the process's output was delivered to these streams, so that
+   * the exec stream can end with the exit code already known (the docker CLI inspects it next).
    */
   streams?: AttachStreams;
 }
