@@ -9,7 +9,7 @@ import { apiRequest, waitForPing, type ApiRequestOptions, type ApiResponse } fro
 import { run, shQuote, type RunOptions, type RunResult } from './exec.js';
 import { removeLeftovers } from './leftovers.js';
 import { takeSlot, type Slot } from './slots.js';
-import { BERTHD_BIN, BERTH_BIN, BUSYBOX_TAR, DOCKER_BIN } from './paths.js';
+import { BERTHD_BIN, BERTH_BIN, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN } from './paths.js';
 
 /** What startDaemon needs from a test context: node:test's TestContext, or `{ after }` from node:test. */
 export interface AfterHook {
@@ -23,6 +23,11 @@ export interface DaemonOptions {
   args?: string[];
   /** Milliseconds to wait for /_ping. Default 20 s. */
   startTimeout?: number;
+  /**
+   * Which engine to start: berthd (default), or Debian's dockerd 20.10 as the reference, to check that
+   * the suites' expectations are Docker's behaviour (BERTH_TEST_ENGINE=dockerd) and for the bench.
+   */
+  engine?: 'berthd' | 'dockerd';
 }
 
 export class TestDaemon {
@@ -37,6 +42,7 @@ export class TestDaemon {
   readonly bip: string;
   /** DOCKER_CONFIG for the docker CLI: an empty directory, so no user config or context interferes. */
   readonly dockerConfig: string;
+  readonly engine: 'berthd' | 'dockerd';
   proc: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private readonly slot: Slot;
@@ -53,6 +59,7 @@ export class TestDaemon {
     this.dockerConfig = path.join(this.base, 'docker-config');
     this.bridge = this.slot.bridge;
     this.bip = this.slot.bip;
+    this.engine = options.engine ?? (process.env.BERTH_TEST_ENGINE === 'dockerd' ? 'dockerd' : 'berthd');
     fs.mkdirSync(this.dockerConfig, { recursive: true });
   }
 
@@ -67,7 +74,22 @@ export class TestDaemon {
   /** Starts berthd with this daemon's roots (also after stop(): same roots, same state). */
   async start(): Promise<void> {
     if (this.running) throw new Error('test daemon already running');
-    const args = [
+    const [cmd, args] = this.engine === 'dockerd' ? await this.dockerdCommand() : [process.execPath, this.berthdArgs()];
+    const log = fs.openSync(this.logFile, 'a');
+    fs.writeSync(log, `\n==== harness: starting ${this.engine} at ${new Date().toISOString()}: ${args.join(' ')}\n`);
+    const proc = spawn(cmd, args, { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.proc = proc;
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    try {
+      await waitForPing(this.socket, this.options.startTimeout ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- ${this.engine} log (tail) ---\n${this.logTail()}`);
+    }
+  }
+
+  private berthdArgs(): string[] {
+    return [
       BERTHD_BIN,
       '-H', this.host,
       '--data-root', this.dataRoot,
@@ -78,17 +100,32 @@ export class TestDaemon {
       '--log-level', 'debug',
       ...(this.options.args ?? []),
     ];
-    const log = fs.openSync(this.logFile, 'a');
-    fs.writeSync(log, `\n==== harness: starting berthd at ${new Date().toISOString()}: ${args.join(' ')}\n`);
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    this.proc = proc;
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-    try {
-      await waitForPing(this.socket, this.options.startTimeout ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- berthd log (tail) ---\n${this.logTail()}`);
+  }
+
+  /**
+   * dockerd 20.10 with its own roots, socket and bridge. `-b` and `--bip` are exclusive in dockerd, so
+   * the bridge is made here with the slot's address; never `--bridge=none` (dockerd would then delete
+   * the host's docker0). No iptables changes; --live-restore so containers outlive a restart as berth's do.
+   */
+  private async dockerdCommand(): Promise<[string, string[]]> {
+    if (!fs.existsSync(`/sys/class/net/${this.bridge}`)) {
+      for (const a of [['link', 'add', 'name', this.bridge, 'type', 'bridge'], ['addr', 'add', this.bip, 'dev', this.bridge], ['link', 'set', this.bridge, 'up']]) {
+        const r = await run('ip', a);
+        if (r.code !== 0) throw new Error(`ip ${a.join(' ')}: ${r.stderr}`);
+      }
     }
+    return [DOCKERD_BIN, [
+      '-H', this.host,
+      '--data-root', this.dataRoot,
+      '--exec-root', this.execRoot,
+      '--pidfile', this.pidfile,
+      '-b', this.bridge,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--live-restore',
+      '--log-level', 'warn',
+      ...(this.options.args ?? []),
+    ]];
   }
 
   /** Sends `signal` (SIGTERM: a clean stop) and waits for the daemon to exit; SIGKILL after `timeoutMs`. */

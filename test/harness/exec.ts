@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 export interface RunResult {
   code: number;
   stdout: string;
+  /** stdout as bytes, for binary output (docker save to stdout, export). */
+  stdoutBytes: Buffer;
   stderr: string;
   /** Set when the command was killed for running past its timeout. */
   timedOut: boolean;
@@ -41,9 +43,11 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString() + (timedOut ? `\n[harness: killed after ${opts.timeout ?? 60_000} ms]` : '');
+      const stdoutBytes = Buffer.concat(out);
       resolve({
         code: code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : -1),
-        stdout: Buffer.concat(out).toString(),
+        stdout: stdoutBytes.toString(),
+        stdoutBytes,
         stderr,
         timedOut,
       });

@@ -1,0 +1,654 @@
+// The everyday Docker workflow as one table of cases, run by docker-cli-workflow.test.ts with the real
+// docker CLI and by berth-cli-workflow.test.ts with bin/berth: the same commands, the same expected
+// output and exit codes (Docker's). Cases that test the daemon rather than the CLI (cgroups, restart,
+// crash-free state) run with the docker CLI only (`only: 'docker'`).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, after } from 'node:test';
+import { startDaemon, run, waitFor, sleep, BUSYBOX_TAR, type TestDaemon, type RunResult, type RunOptions } from './harness/index.js';
+
+export type CliKind = 'docker' | 'berth';
+
+export interface WorkflowContext {
+  kind: CliKind;
+  d: TestDaemon;
+  /** Runs the CLI under test (docker or berth) against the test daemon. */
+  cli(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** The same under a pseudo-terminal (for -t). */
+  tty(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** A scratch directory for files the case writes. */
+  tmp: string;
+  /** A container/image/volume name unique to this case and CLI. */
+  name(suffix?: string): string;
+}
+
+export interface WorkflowCase {
+  name: string;
+  only?: CliKind;
+  run(c: WorkflowContext): Promise<void>;
+}
+
+/** Asserts exit code 0 and returns stdout; on failure the message carries the whole result. */
+export function ok(r: RunResult, what = 'command'): string {
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Asserts a given exit code, showing the output when it differs. */
+export function exitsWith(r: RunResult, code: number, what = 'command'): void {
+  assert.equal(r.code, code, `${what}: expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX12 = /^[0-9a-f]{12}$/;
+
+async function runDetached(c: WorkflowContext, name: string, ...rest: string[]): Promise<string> {
+  const args = rest.length ? rest : ['busybox', 'sleep', '300'];
+  const id = ok(await c.cli(['run', '-d', '--name', name, ...args]), `run -d ${name}`).trim();
+  assert.match(id, HEX64, 'run -d prints the full container ID');
+  return id;
+}
+
+async function inspect(c: WorkflowContext, format: string, target: string, kind?: 'container' | 'image'): Promise<string> {
+  const args = ['inspect', ...(kind ? ['--type', kind] : []), '-f', format, target];
+  return ok(await c.cli(args), `inspect -f ${format} ${target}`).trim();
+}
+
+/** The host-side cgroup v1 file (or v2 file) of a running container's PID. */
+function hostCgroupFile(pid: number, v1: { controller: string; file: string }, v2file: string): string {
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  for (const line of lines) {
+    const [, controllers, p] = line.split(':');
+    if (controllers!.split(',').includes(v1.controller)) return path.join('/sys/fs/cgroup', v1.controller, p!, v1.file);
+  }
+  const unified = lines.find((l) => l.startsWith('0::'));
+  assert.ok(unified, `no cgroup of ${pid} for ${v1.controller}: ${lines.join(' | ')}`);
+  const base = fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
+  return path.join(base, unified.slice(3), v2file);
+}
+
+export const workflowCases: WorkflowCase[] = [
+  {
+    name: 'version reports the server API version 1.45 on linux',
+    async run(c) {
+      const out = ok(await c.cli(['version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}']));
+      // (The reference dockerd 20.10, when the suite is pointed at it, speaks 1.41.)
+      assert.equal(out.trim(), `${c.d.engine === 'dockerd' ? '1.41' : '1.45'} linux`);
+    },
+  },
+  {
+    name: 'import from stdin with --change, then images and inspect show it',
+    async run(c) {
+      const ref = `${c.name('imp')}:v1`;
+      const r = await c.cli(['import', '--change', 'CMD ["echo", "imported"]', '--change', 'ENV IMPORTED=yes', '-', ref], {
+        input: fs.readFileSync(BUSYBOX_TAR),
+      });
+      const id = ok(r, 'import').trim();
+      assert.match(id, /^sha256:[0-9a-f]{64}$/, 'import prints the image ID');
+      assert.equal(await inspect(c, '{{.Id}}', ref, 'image'), id);
+      assert.equal(await inspect(c, '{{json .Config.Cmd}}', ref, 'image'), '["echo","imported"]');
+      const listed = ok(await c.cli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']));
+      assert.ok(listed.split('\n').includes(`${ref} ${id.slice(7, 19)}`), `images lists ${ref}:\n${listed}`);
+      assert.equal(ok(await c.cli(['run', '--rm', ref])).trim(), 'imported', 'the imported CMD runs');
+      assert.equal(ok(await c.cli(['run', '--rm', ref, 'sh', '-c', 'echo $IMPORTED'])).trim(), 'yes');
+    },
+  },
+  {
+    name: 'import from a file path',
+    async run(c) {
+      const ref = `${c.name('impfile')}:latest`;
+      ok(await c.cli(['import', BUSYBOX_TAR, ref]), 'import FILE');
+      assert.equal(ok(await c.cli(['run', '--rm', ref, 'echo', 'from-file'])).trim(), 'from-file');
+    },
+  },
+  {
+    name: 'images: table header, -q IDs, busybox:latest present',
+    async run(c) {
+      const table = ok(await c.cli(['images']));
+      assert.match(table.split('\n')[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
+      assert.match(table, /^busybox\s+latest\s+[0-9a-f]{12}\s/m);
+      const ids = ok(await c.cli(['images', '-q'])).trim().split('\n');
+      for (const id of ids) assert.match(id, HEX12);
+    },
+  },
+  {
+    name: 'run prints the command output and exits 0',
+    async run(c) {
+      const r = await c.cli(['run', '--rm', 'busybox', 'echo', 'hello', 'world']);
+      assert.equal(ok(r), 'hello world\n');
+    },
+  },
+  {
+    name: 'run without a command uses the image CMD (sh reads stdin with -i)',
+    async run(c) {
+      const r = await c.cli(['run', '--rm', '-i', 'busybox'], { input: 'echo from-cmd\nexit 4\n' });
+      exitsWith(r, 4, 'run -i busybox (CMD sh)');
+      assert.equal(r.stdout, 'from-cmd\n');
+    },
+  },
+  {
+    name: 'run -d starts a detached container that ps lists as Up',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name);
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.Running}}', name), 'running true');
+      const ps = ok(await c.cli(['ps']));
+      assert.match(ps.split('\n')[0]!, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+      const row = ps.split('\n').find((l) => l.endsWith(` ${name}`));
+      assert.ok(row, `ps lists ${name}:\n${ps}`);
+      assert.ok(row.startsWith(id.slice(0, 12)), `row starts with the short ID: ${row}`);
+      assert.match(row, /\s"sleep 300"\s/);
+      assert.match(row, /\sUp (Less than a second|\d+ seconds?)\s/);
+      const q = ok(await c.cli(['ps', '-q', '--no-trunc', '--filter', `name=${name}`])).trim();
+      assert.equal(q, id);
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'run -i passes piped stdin through and closes it at EOF',
+    async run(c) {
+      const r = await c.cli(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'line one\nline two\n' });
+      assert.equal(ok(r), 'line one\nline two\ndone\n');
+      const big = 'x'.repeat(300 * 1024);
+      const wc = await c.cli(['run', '--rm', '-i', 'busybox', 'wc', '-c'], { input: big });
+      assert.equal(ok(wc).trim(), String(big.length), '300 KiB through stdin intact');
+    },
+  },
+  {
+    name: 'run -t gives the process a real terminal (/dev/pts/N, TERM=xterm)',
+    async run(c) {
+      // A terminal turns \n into \r\n, and `script` adds its own \r: compare without them.
+      const r = await c.tty(['run', '-t', '--rm', 'busybox', 'tty']);
+      assert.match(ok(r, 'run -t tty').replace(/\r/g, ''), /^\/dev\/pts\/\d+\n$/);
+      const term = await c.tty(['run', '-t', '--rm', 'busybox', 'sh', '-c', 'echo $TERM; [ -t 0 ] && echo stdin-is-tty']);
+      assert.equal(ok(term).replace(/\r/g, ''), 'xterm\nstdin-is-tty\n');
+      const code = await c.tty(['run', '-t', '--rm', 'busybox', 'sh', '-c', 'exit 6']);
+      exitsWith(code, 6, 'run -t exit code');
+    },
+  },
+  {
+    name: 'run --rm removes the container after it exits',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['run', '--rm', '--name', name, 'busybox', 'true']));
+      // The CLI waits for the removal (wait condition=removed), so it is gone at once.
+      const left = ok(await c.cli(['ps', '-a', '-q', '--filter', `name=${name}`]));
+      assert.equal(left.trim(), '');
+    },
+  },
+  {
+    name: 'run -e sets the environment; PATH and HOSTNAME are there',
+    async run(c) {
+      const out = ok(await c.cli(['run', '--rm', '-e', 'FOO=bar baz', '-e', 'FROMHOST', 'busybox', 'sh', '-c', 'echo "$FOO|$FROMHOST|$PATH|$HOSTNAME"'], {
+        env: { FROMHOST: 'passed-through' },
+      }));
+      const [foo, fromHost, p, hostname] = out.trim().split('|');
+      assert.equal(foo, 'bar baz');
+      assert.equal(fromHost, 'passed-through', '-e NAME takes the value from the client environment');
+      assert.equal(p, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+      assert.match(hostname!, HEX12, 'HOSTNAME is the short container ID');
+    },
+  },
+  {
+    name: 'run -w sets (and creates) the working directory',
+    async run(c) {
+      assert.equal(ok(await c.cli(['run', '--rm', '-w', '/tmp', 'busybox', 'pwd'])), '/tmp\n');
+      assert.equal(ok(await c.cli(['run', '--rm', '-w', '/made/by/docker', 'busybox', 'pwd'])), '/made/by/docker\n');
+    },
+  },
+  {
+    name: 'run -u runs as a named user or uid:gid',
+    async run(c) {
+      assert.equal(ok(await c.cli(['run', '--rm', '-u', 'nobody', 'busybox', 'id', '-u'])), '65534\n');
+      assert.equal(ok(await c.cli(['run', '--rm', '-u', '1234:5678', 'busybox', 'sh', '-c', 'echo $(id -u):$(id -g)'])), '1234:5678\n');
+      const bad = await c.cli(['run', '--rm', '-u', 'nosuchuser', 'busybox', 'true']);
+      assert.notEqual(bad.code, 0, 'an unknown user name is an error');
+      assert.match(bad.stderr, /nosuchuser/);
+    },
+  },
+  {
+    name: 'run --entrypoint replaces the entrypoint; arguments follow it',
+    async run(c) {
+      assert.equal(ok(await c.cli(['run', '--rm', '--entrypoint', 'echo', 'busybox', 'via', 'entrypoint'])), 'via entrypoint\n');
+      assert.equal(ok(await c.cli(['run', '--rm', '--entrypoint', '/bin/sh', 'busybox', '-c', 'echo $0'])), '/bin/sh\n');
+    },
+  },
+  {
+    name: 'exit codes pass through; 127 for a missing command; 126 for a non-executable',
+    async run(c) {
+      exitsWith(await c.cli(['run', '--rm', 'busybox', 'sh', '-c', 'exit 3']), 3, "sh -c 'exit 3'");
+      const missing = await c.cli(['run', '--rm', 'busybox', 'no-such-command']);
+      exitsWith(missing, 127, 'missing command');
+      assert.match(missing.stderr, /no-such-command/);
+      assert.match(missing.stderr, /not found|no such file/i);
+      const notExec = await c.cli(['run', '--rm', 'busybox', '/etc/passwd']);
+      exitsWith(notExec, 126, 'non-executable command');
+      assert.match(notExec.stderr, /permission denied/i);
+    },
+  },
+  {
+    name: 'a missing image exits 125',
+    async run(c) {
+      const r = await c.cli(['run', '--rm', '--pull', 'never', 'no-such-image:v9']);
+      exitsWith(r, 125, 'missing image with --pull never');
+      assert.match(r.stderr, /No such image: no-such-image:v9/);
+      // Without --pull never the CLI tries to pull; with no registry that fails too, still 125.
+      const pulled = await c.cli(['run', '--rm', 'no-such-image:v9'], { timeout: 60_000 });
+      exitsWith(pulled, 125, 'missing image, pull attempted');
+    },
+  },
+  {
+    name: 'ps -a shows exited containers with their exit code',
+    async run(c) {
+      const name = c.name();
+      exitsWith(await c.cli(['run', '--name', name, 'busybox', 'sh', '-c', 'exit 3']), 3);
+      assert.equal(ok(await c.cli(['ps', '-q', '--filter', `name=${name}`])).trim(), '', 'ps hides exited containers');
+      const all = ok(await c.cli(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}|{{.Status}}|{{.Command}}|{{.Image}}']));
+      assert.match(all.trim(), new RegExp(`^${name}\\|Exited \\(3\\) (Less than a second|\\d+ seconds?) ago\\|"sh -c 'exit 3'"\\|busybox$`));
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.ExitCode}}', name), 'exited 3');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'logs: stdout and stderr apart, --tail, -t timestamps',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['run', '--name', name, 'busybox', 'sh', '-c', 'echo out1; echo err1 >&2; seq 1 5']));
+      const logs = await c.cli(['logs', name]);
+      assert.equal(ok(logs), 'out1\n1\n2\n3\n4\n5\n');
+      assert.equal(logs.stderr, 'err1\n');
+      assert.equal(ok(await c.cli(['logs', '--tail', '2', name])), '4\n5\n');
+      const stamped = ok(await c.cli(['logs', '-t', '--tail', '1', name]));
+      assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z 5\n$/);
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'logs -f follows until the container exits',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, 'busybox', 'sh', '-c', 'echo first; sleep 1; echo second');
+      const t0 = Date.now();
+      const r = await c.cli(['logs', '-f', name], { timeout: 20_000 });
+      assert.equal(ok(r), 'first\nsecond\n');
+      assert.ok(Date.now() - t0 < 15_000);
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'inspect -f templates: status, name, hostname, image, exit code',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name, '--hostname', 'myhost', '-l', 'team=berth', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{.State.Status}}', name), 'running');
+      assert.equal(await inspect(c, '{{.Name}}', name), `/${name}`);
+      assert.equal(await inspect(c, '{{.Id}}', id.slice(0, 12)), id, 'inspect by ID prefix');
+      assert.equal(await inspect(c, '{{.Config.Hostname}}', name), 'myhost');
+      assert.equal(await inspect(c, '{{.Config.Image}}', name), 'busybox');
+      assert.equal(await inspect(c, '{{index .Config.Labels "team"}}', name), 'berth');
+      assert.equal(ok(await c.cli(['exec', name, 'hostname'])), 'myhost\n');
+      const all = JSON.parse(ok(await c.cli(['inspect', name])));
+      assert.ok(Array.isArray(all) && all.length === 1 && all[0].Id === id, 'plain inspect prints a JSON array');
+      const missing = await c.cli(['inspect', 'no-such-thing-at-all']);
+      exitsWith(missing, 1, 'inspect of a missing object');
+      assert.match(missing.stderr, /No such object: no-such-thing-at-all/);
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'the default hostname is the short container ID',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name);
+      assert.equal(ok(await c.cli(['exec', name, 'hostname'])), `${id.slice(0, 12)}\n`);
+      assert.match(ok(await c.cli(['exec', name, 'cat', '/etc/hosts'])), new RegExp(id.slice(0, 12)));
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'exec: output, exit code, -i stdin, -e, -w, -u; not running is refused',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name);
+      assert.equal(ok(await c.cli(['exec', name, 'echo', 'in', 'exec'])), 'in exec\n');
+      exitsWith(await c.cli(['exec', name, 'sh', '-c', 'exit 5']), 5, 'exec exit code');
+      assert.equal(ok(await c.cli(['exec', '-i', name, 'sh', '-c', 'tr a-z A-Z'], { input: 'shout\n' })), 'SHOUT\n');
+      assert.equal(ok(await c.cli(['exec', '-e', 'V=1', '-w', '/tmp', '-u', 'nobody', name, 'sh', '-c', 'echo $V $(pwd) $(id -u)'])), '1 /tmp 65534\n');
+      // dockerd reports every exec start failure as 126 (the CLI maps 127 only for `run`); 127 is
+      // accepted too, as the code a shell would give.
+      const missing = await c.cli(['exec', name, 'no-such-command']);
+      assert.ok([126, 127].includes(missing.code), `exec of a missing command: exit ${missing.code}\n${missing.stdout}${missing.stderr}`);
+      assert.match(missing.stdout + missing.stderr, /no-such-command.*(not found|no such file)/i);
+      const tty = await c.tty(['exec', '-t', name, 'tty']);
+      assert.match(ok(tty, 'exec -t tty').replace(/\r/g, ''), /^\/dev\/pts\/\d+\n$/);
+      ok(await c.cli(['kill', name]));
+      const stopped = await c.cli(['exec', name, 'true']);
+      assert.notEqual(stopped.code, 0);
+      assert.match(stopped.stderr, /is not running/);
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'stop, start, kill, restart and their states',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name);
+      const t0 = Date.now();
+      // sleep as PID 1 ignores SIGTERM, so stop -t 1 ends with SIGKILL after one second: 137.
+      assert.equal(ok(await c.cli(['stop', '-t', '1', name])).trim(), name);
+      assert.ok(Date.now() - t0 < 10_000, 'stop -t 1 does not wait the default 10 s');
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.ExitCode}}', name), 'exited 137');
+      assert.equal(ok(await c.cli(['start', name])).trim(), name);
+      assert.equal(await inspect(c, '{{.State.Status}}', name), 'running');
+      assert.equal(ok(await c.cli(['kill', name])).trim(), name);
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.ExitCode}}', name), 'exited 137');
+      ok(await c.cli(['start', name]));
+      const pid1 = await inspect(c, '{{.State.Pid}}', name);
+      ok(await c.cli(['restart', '-t', '0', name]));
+      const pid2 = await inspect(c, '{{.State.Pid}}', name);
+      assert.notEqual(pid1, pid2, 'restart runs a new process');
+      assert.equal(await inspect(c, '{{.State.Running}}', id), 'true');
+      // A shell that traps TERM stops at once with its own exit code.
+      const trap = c.name('trap');
+      await runDetached(c, trap, 'busybox', 'sh', '-c', "trap 'exit 42' TERM; while true; do sleep 0.1; done");
+      ok(await c.cli(['stop', trap]));
+      assert.equal(await inspect(c, '{{.State.ExitCode}}', trap), '42');
+      ok(await c.cli(['rm', '-f', name, trap]));
+    },
+  },
+  {
+    name: 'kill -s sends the given signal',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, 'busybox', 'sh', '-c', "trap 'echo got-usr1; exit 9' USR1; while true; do sleep 0.1; done");
+      ok(await c.cli(['kill', '-s', 'USR1', name]));
+      await waitFor('container to exit', async () => (await inspect(c, '{{.State.Status}}', name)) === 'exited');
+      assert.equal(await inspect(c, '{{.State.ExitCode}}', name), '9');
+      assert.equal(ok(await c.cli(['logs', name])), 'got-usr1\n');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'rm of a running container fails with exit 1 and Docker\'s message; rm -f works',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name);
+      const r = await c.cli(['rm', name]);
+      exitsWith(r, 1, 'rm of a running container');
+      // Docker 25+ words it so; 20.10 said "You cannot remove a running container ID. Stop the container
+      // before attempting removal or force remove". Either is Docker's message.
+      assert.match(r.stderr, /Error response from daemon: (cannot remove container "\/[\w.-]+": container is running: stop the container before removing or force remove|You cannot remove a running container [0-9a-f]{64}\. Stop the container before attempting removal or force remove)/);
+      assert.equal(ok(await c.cli(['rm', '-f', name])).trim(), name);
+      const gone = await c.cli(['inspect', '--type', 'container', name]);
+      exitsWith(gone, 1);
+      assert.match(gone.stderr, new RegExp(`No such container: ${name}`));
+    },
+  },
+  {
+    name: 'a second container with the same name is a conflict (125)',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name);
+      const r = await c.cli(['run', '-d', '--name', name, 'busybox', 'true']);
+      exitsWith(r, 125, 'name conflict');
+      assert.match(r.stderr, new RegExp(`Conflict\\. The container name "/${name}" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`));
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'tag and rmi: tags share the image ID; rmi untags; a used image is a conflict',
+    async run(c) {
+      const ref = `${c.name('tag')}:v1`;
+      const busyboxId = await inspect(c, '{{.Id}}', 'busybox', 'image');
+      ok(await c.cli(['tag', 'busybox', ref]));
+      assert.equal(await inspect(c, '{{.Id}}', ref, 'image'), busyboxId);
+      assert.ok((await inspect(c, '{{json .RepoTags}}', 'busybox', 'image')).includes(ref));
+      const rmi = ok(await c.cli(['rmi', ref]));
+      assert.equal(rmi.trim(), `Untagged: ${ref}`);
+      assert.equal(await inspect(c, '{{.Id}}', 'busybox', 'image'), busyboxId, 'busybox survives');
+      const gone = await c.cli(['rmi', ref]);
+      exitsWith(gone, 1);
+      assert.match(gone.stderr, new RegExp(`No such image: ${ref}`));
+      // An image whose only tag is used by a container cannot go without -f.
+      const solo = `${c.name('solo')}:v1`;
+      ok(await c.cli(['import', '--change', 'LABEL solo=1', BUSYBOX_TAR, solo]));
+      const user = c.name('user');
+      ok(await c.cli(['create', '--name', user, solo, 'true']));
+      const conflict = await c.cli(['rmi', solo]);
+      exitsWith(conflict, 1, 'rmi of an image in use');
+      assert.match(conflict.stderr, /conflict: unable to (remove|delete)/);
+      ok(await c.cli(['rm', user]));
+      assert.match(ok(await c.cli(['rmi', solo])), /Deleted: sha256:[0-9a-f]{64}/);
+    },
+  },
+  {
+    name: 'history of an imported image',
+    async run(c) {
+      const table = ok(await c.cli(['history', 'busybox']));
+      assert.match(table.split('\n')[0]!, /^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+      assert.match(table, /Imported from -/);
+      const ids = ok(await c.cli(['history', '-q', '--no-trunc', 'busybox'])).trim().split('\n');
+      assert.equal(ids[0], await inspect(c, '{{.Id}}', 'busybox', 'image'));
+    },
+  },
+  {
+    name: 'save, rmi, then load into the same daemon gives the same image back',
+    async run(c) {
+      const ref = `${c.name('saved')}:v1`;
+      const id = ok(await c.cli(['import', '--change', `LABEL saved=${c.kind}`, '--change', 'CMD ["echo", "reloaded"]', BUSYBOX_TAR, ref])).trim();
+      const file = path.join(c.tmp, 'saved.tar');
+      ok(await c.cli(['save', '-o', file, ref]), 'save -o');
+      const listing = await run('tar', ['-tf', file]);
+      assert.ok(listing.stdout.split('\n').includes('manifest.json'), `docker-archive has manifest.json:\n${listing.stdout}`);
+      ok(await c.cli(['rmi', ref]));
+      exitsWith(await c.cli(['image', 'inspect', ref]), 1, 'image gone after rmi');
+      const loaded = ok(await c.cli(['load', '-i', file]), 'load -i');
+      assert.match(loaded, new RegExp(`Loaded image: ${ref.replace(/[.]/g, '\\.')}`));
+      assert.equal(await inspect(c, '{{.Id}}', ref, 'image'), id, 'same image ID after the round trip');
+      assert.equal(ok(await c.cli(['run', '--rm', ref])), 'reloaded\n');
+      // And through pipes: save to stdout, load from stdin.
+      const saved = await c.cli(['save', ref]);
+      ok(saved, 'save to stdout');
+      ok(await c.cli(['rmi', ref]));
+      assert.match(ok(await c.cli(['load'], { input: saved.stdoutBytes })), /Loaded image: /);
+      assert.equal(await inspect(c, '{{.Id}}', ref, 'image'), id);
+    },
+  },
+  {
+    name: 'events reports a container start (bounded with --since/--until)',
+    async run(c) {
+      const name = c.name();
+      const since = Math.floor(Date.now() / 1000) - 1;
+      ok(await c.cli(['run', '--rm', '--name', name, 'busybox', 'true']));
+      const until = Math.floor(Date.now() / 1000) + 1;
+      const r = await c.cli(['events', '--since', String(since), '--until', String(until), '--filter', `container=${name}`, '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'], { timeout: 20_000 });
+      const lines = ok(r, 'events').trim().split('\n');
+      for (const action of ['create', 'start', 'die', 'destroy']) {
+        assert.ok(lines.includes(`container ${action} ${name}`), `events include ${action}:\n${lines.join('\n')}`);
+      }
+      assert.ok(lines.indexOf(`container create ${name}`) < lines.indexOf(`container start ${name}`), 'create comes before start');
+    },
+  },
+  {
+    name: 'volumes: a named volume persists across containers; volume ls/inspect/rm',
+    async run(c) {
+      const vol = c.name('vol');
+      ok(await c.cli(['run', '--rm', '-v', `${vol}:/data`, 'busybox', 'sh', '-c', 'echo persisted > /data/f']));
+      assert.equal(ok(await c.cli(['run', '--rm', '-v', `${vol}:/data`, 'busybox', 'cat', '/data/f'])), 'persisted\n');
+      assert.ok(ok(await c.cli(['volume', 'ls', '-q'])).split('\n').includes(vol));
+      assert.equal(await inspect(c, '{{.Driver}}', vol), 'local');
+      const inUse = c.name('inuse');
+      ok(await c.cli(['create', '--name', inUse, '-v', `${vol}:/data`, 'busybox', 'true']));
+      const busy = await c.cli(['volume', 'rm', vol]);
+      exitsWith(busy, 1, 'volume rm while in use');
+      assert.match(busy.stderr, /volume is in use/);
+      ok(await c.cli(['rm', inUse]));
+      assert.equal(ok(await c.cli(['volume', 'rm', vol])).trim(), vol);
+      assert.ok(!ok(await c.cli(['volume', 'ls', '-q'])).split('\n').includes(vol));
+      // A fresh volume of the same name is empty again.
+      exitsWith(await c.cli(['run', '--rm', '-v', `${vol}:/data`, 'busybox', 'test', '-e', '/data/f']), 1);
+      ok(await c.cli(['volume', 'rm', vol]));
+    },
+  },
+  {
+    name: 'bind mounts: -v HOST:CTR reads and writes; :ro refuses writes',
+    async run(c) {
+      const dir = fs.mkdtempSync(path.join(c.tmp, 'bind-'));
+      fs.writeFileSync(path.join(dir, 'in'), 'from host\n');
+      assert.equal(ok(await c.cli(['run', '--rm', '-v', `${dir}:/mnt`, 'busybox', 'sh', '-c', 'cat /mnt/in; echo from ctr > /mnt/out'])), 'from host\n');
+      assert.equal(fs.readFileSync(path.join(dir, 'out'), 'utf8'), 'from ctr\n');
+      const ro = await c.cli(['run', '--rm', '-v', `${dir}:/mnt:ro`, 'busybox', 'sh', '-c', 'echo x > /mnt/nope']);
+      assert.notEqual(ro.code, 0);
+      assert.match(ro.stderr, /Read-only file system/);
+    },
+  },
+  {
+    name: 'cp into and out of a container',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name);
+      const src = path.join(c.tmp, 'cp-in.txt');
+      fs.writeFileSync(src, 'copied in\n');
+      ok(await c.cli(['cp', src, `${name}:/tmp/`]), 'cp in');
+      assert.equal(ok(await c.cli(['exec', name, 'cat', '/tmp/cp-in.txt'])), 'copied in\n');
+      ok(await c.cli(['exec', name, 'sh', '-c', 'mkdir -p /out/sub && echo copied out > /out/sub/f']));
+      const dest = fs.mkdtempSync(path.join(c.tmp, 'cp-out-'));
+      ok(await c.cli(['cp', `${name}:/out`, dest]), 'cp out (directory)');
+      assert.equal(fs.readFileSync(path.join(dest, 'out', 'sub', 'f'), 'utf8'), 'copied out\n');
+      ok(await c.cli(['cp', `${name}:/etc/passwd`, path.join(dest, 'passwd')]), 'cp out (file)');
+      assert.match(fs.readFileSync(path.join(dest, 'passwd'), 'utf8'), /^root:x:0:0:/);
+      const missing = await c.cli(['cp', `${name}:/no/such/path`, dest]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /Could not find the file \/no\/such\/path in container/);
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'export writes the container filesystem as a tar',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['create', '--name', name, 'busybox']));
+      const file = path.join(c.tmp, 'export.tar');
+      ok(await c.cli(['export', '-o', file, name]), 'export -o');
+      const names = (await run('tar', ['-tf', file])).stdout.split('\n').map((n) => n.replace(/^\.\//, ''));
+      assert.ok(names.includes('bin/busybox'), 'export has bin/busybox');
+      assert.ok(names.includes('etc/passwd'));
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'create then start -a; wait prints the exit code',
+    async run(c) {
+      const name = c.name();
+      const id = ok(await c.cli(['create', '--name', name, 'busybox', 'sh', '-c', 'echo created-then-started; exit 2'])).trim();
+      assert.match(id, HEX64);
+      assert.equal(await inspect(c, '{{.State.Status}}', name), 'created');
+      const ps = ok(await c.cli(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}']));
+      assert.equal(ps.trim(), 'Created');
+      const started = await c.cli(['start', '-a', name]);
+      exitsWith(started, 2, 'start -a');
+      assert.equal(started.stdout, 'created-then-started\n');
+      assert.equal(ok(await c.cli(['wait', name])), '2\n');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: '-m 64m is in inspect and in the container\'s memory cgroup',
+    only: 'docker',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, '-m', '64m', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{.HostConfig.Memory}}', name), String(64 * 1024 * 1024));
+      const pid = Number(await inspect(c, '{{.State.Pid}}', name));
+      const file = hostCgroupFile(pid, { controller: 'memory', file: 'memory.limit_in_bytes' }, 'memory.max');
+      assert.equal(fs.readFileSync(file, 'utf8').trim(), String(64 * 1024 * 1024), `host cgroup file ${file}`);
+      // Docker mounts the container's own cgroup at /sys/fs/cgroup inside it.
+      const inside = ok(await c.cli(['exec', name, 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max']));
+      assert.equal(inside.trim(), String(64 * 1024 * 1024));
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: '--pids-limit is in inspect, in the pids cgroup, and enforced',
+    only: 'docker',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, '--pids-limit', '8', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{.HostConfig.PidsLimit}}', name), '8');
+      const pid = Number(await inspect(c, '{{.State.Pid}}', name));
+      const file = hostCgroupFile(pid, { controller: 'pids', file: 'pids.max' }, 'pids.max');
+      assert.equal(fs.readFileSync(file, 'utf8').trim(), '8');
+      const forks = await c.cli(['exec', name, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done 2>&1; wait']);
+      assert.match(forks.stdout + forks.stderr, /can't fork|Resource temporarily unavailable/i, 'the 9th process is refused');
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'a -d container survives a daemon restart with the same PID; exec and stop still work',
+    only: 'docker',
+    async run(c) {
+      const name = c.name();
+      const id = await runDetached(c, name, 'busybox', 'sh', '-c', 'echo before; while true; do sleep 0.2; done');
+      const exited = c.name('exited');
+      exitsWith(await c.cli(['run', '--name', exited, 'busybox', 'sh', '-c', 'exit 7']), 7);
+      const pid = await inspect(c, '{{.State.Pid}}', name);
+      assert.match(pid, /^[1-9]\d*$/);
+      await c.d.stop('SIGTERM');
+      // With the daemon gone the container's process is still alive (conmon keeps it).
+      assert.ok(fs.existsSync(`/proc/${pid}`), 'container process outlives the daemon');
+      await c.d.start();
+      assert.equal(await inspect(c, '{{.State.Pid}} {{.State.Status}}', name), `${pid} running`);
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.ExitCode}}', exited), 'exited 7', 'an exited container keeps its code');
+      assert.equal(ok(await c.cli(['exec', name, 'echo', 'after-restart'])), 'after-restart\n');
+      assert.match(ok(await c.cli(['logs', name])), /^before\n/);
+      assert.ok(ok(await c.cli(['ps', '-q', '--no-trunc'])).split('\n').includes(id));
+      ok(await c.cli(['stop', '-t', '1', name]));
+      assert.equal(await inspect(c, '{{.State.Status}}', name), 'exited');
+      ok(await c.cli(['rm', name, exited]));
+    },
+  },
+  {
+    name: 'a container that exits while the daemon is down is reconciled as exited with its code',
+    only: 'docker',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, 'busybox', 'sh', '-c', 'sleep 2; exit 5');
+      await c.d.stop('SIGTERM');
+      await sleep(3000);
+      await c.d.start();
+      await waitFor('exited state', async () => (await inspect(c, '{{.State.Status}}', name)) === 'exited', 5000);
+      assert.equal(await inspect(c, '{{.State.ExitCode}}', name), '5');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+];
+
+/**
+ * Registers the workflow cases for one CLI in the calling test file, with one daemon for the file.
+ * `skip` names cases that duplicate another file exactly (left out rather than run twice).
+ */
+export async function registerWorkflow(kind: CliKind, skip: readonly string[] = []): Promise<void> {
+  const d = await startDaemon({ after });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${kind}-files-`));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  let serial = 0;
+  for (const wc of workflowCases) {
+    if (wc.only && wc.only !== kind) continue;
+    if (skip.includes(wc.name)) continue;
+    const caseNo = ++serial;
+    test(wc.name, async () => {
+      let n = 0;
+      const ctx: WorkflowContext = {
+        kind,
+        d,
+        tmp,
+        cli: (args, opts) => (kind === 'docker' ? d.docker(args, opts) : d.berth(args, opts)),
+        tty: (args, opts) => d.tty(kind, args, opts),
+        name: (suffix) => `${kind}-c${caseNo}-${suffix ?? ''}${++n}`,
+      };
+      await wc.run(ctx);
+    });
+  }
+}
