@@ -46,6 +46,12 @@ export interface SpecInput {
   maskedPaths?: string[];
   readonlyPaths?: string[];
   noNewPrivileges: boolean;
+  /** (Added by the runtime adapters.) Private cgroup namespace: Docker's default on cgroup v2 hosts only. */
+  cgroupNamespace?: boolean;
+  /** (Added.) false when the host lacks swap accounting: the memory limit then carries no swap limit. */
+  swapAccounting?: boolean;
+  /** (Added.) Capabilities the host can grant (its bounding set); privileged and ALL are cut to these. */
+  hostCapabilities?: string[];
 }
 
 export interface RuntimeCreateOptions {
