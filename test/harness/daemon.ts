@@ -63,6 +63,11 @@ export class TestDaemon {
     fs.mkdirSync(this.dockerConfig, { recursive: true });
   }
 
+  /** The API version the engine reports: berth's 1.45, or 1.41 for the reference dockerd 20.10. */
+  get apiVersion(): string {
+    return this.engine === 'dockerd' ? '1.41' : '1.45';
+  }
+
   get pid(): number | undefined {
     return this.proc?.exitCode === null && this.proc.signalCode === null ? this.proc.pid : undefined;
   }
