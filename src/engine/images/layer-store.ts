@@ -1,0 +1,162 @@
+// The layer store: each layer unpacked once under <dataRoot>/layers/<chain-id hex>/{diff/, meta.json},
+// named by its chain ID so identical stacks are shared by every image that has them. A layer is
+// extracted into a temp directory and renamed into place with its meta.json already written, so a
+// directory named by a chain ID is always complete; tmp-* directories left by a killed daemon are
+// removed by init(). Removal is decided by the image service (no image uses the layer, no lease holds it).
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { digestHex, isDigest, type Digest } from '../../lib/oci/digest.js';
+import { sha256Digest } from '../../lib/oci/chain-id.js';
+import { extractLayer } from '../../host/tar-extract.js';
+import type { Logger } from '../../daemon/logger.js';
+import { syncDir, writeFileAtomic } from './content-store.js';
+
+export interface LayerMeta {
+  chainId: Digest;
+  diffId: Digest;
+  parent: Digest | null;
+  /** Sum of the regular file sizes in this layer (Docker's layer size). */
+  size: number;
+  /** Bytes of the uncompressed layer tar. */
+  tarSize: number;
+  created: string;
+}
+
+export interface CreateLayerOptions {
+  expectedDiffId?: Digest;
+  signal?: AbortSignal;
+}
+
+export class LayerStore {
+  private readonly layers = new Map<Digest, LayerMeta>();
+  /** In-memory leases: layers an operation in progress (a load, a build) must not lose. */
+  private readonly leases = new Map<Digest, number>();
+
+  constructor(
+    private readonly root: string,
+    private readonly log: Logger,
+  ) {}
+
+  async init(): Promise<void> {
+    await fsp.mkdir(this.root, { recursive: true, mode: 0o700 });
+    for (const name of await fsp.readdir(this.root)) {
+      const dir = path.join(this.root, name);
+      if (name.startsWith('tmp-')) {
+        this.log.info(`removing unfinished layer extraction ${dir}`);
+        await fsp.rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      try {
+        const meta = JSON.parse(await fsp.readFile(path.join(dir, 'meta.json'), 'utf8')) as LayerMeta;
+        if (!isDigest(meta.chainId) || digestHex(meta.chainId) !== name) throw new Error('meta.json does not match its directory');
+        this.layers.set(meta.chainId, meta);
+      } catch (e) {
+        // A chain-ID directory is renamed into place complete; anything else is not ours to keep.
+        this.log.warn(`removing broken layer ${dir}: ${(e as Error).message}`);
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  static chainOf(parent: Digest | null, diffId: Digest): Digest {
+    return parent ? sha256Digest(`${parent} ${diffId}`) : diffId;
+  }
+
+  get(chainId: Digest): LayerMeta | undefined {
+    return this.layers.get(chainId);
+  }
+
+  has(chainId: Digest): boolean {
+    return this.layers.has(chainId);
+  }
+
+  list(): LayerMeta[] {
+    return [...this.layers.values()];
+  }
+
+  /** The unpacked directory of this layer alone (an overlayfs lowerdir). */
+  diffDir(chainId: Digest): string {
+    return path.join(this.root, digestHex(chainId), 'diff');
+  }
+
+  /**
+   * Unpacks a layer tar on top of `parent` (which must exist). Returns the existing layer when the same
+   * chain is already unpacked (the new copy is discarded).
+   */
+  async create(parent: Digest | null, tarStream: AsyncIterable<Uint8Array>, opts: CreateLayerOptions = {}): Promise<LayerMeta> {
+    if (parent && !this.layers.has(parent)) throw new Error(`parent layer ${parent} is not in the store`);
+    const tmp = path.join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
+    await fsp.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+    try {
+      const r = await extractLayer(tarStream, path.join(tmp, 'diff'), {
+        expectedDiffId: opts.expectedDiffId,
+        signal: opts.signal,
+        warn: (m) => this.log.warn(m),
+      });
+      const chainId = LayerStore.chainOf(parent, r.diffId);
+      const existing = this.layers.get(chainId);
+      if (existing) {
+        await fsp.rm(tmp, { recursive: true, force: true });
+        return existing;
+      }
+      const meta: LayerMeta = { chainId, diffId: r.diffId, parent, size: r.contentSize, tarSize: r.tarSize, created: new Date().toISOString() };
+      await writeFileAtomic(path.join(tmp, 'meta.json'), JSON.stringify(meta));
+      const final = path.join(this.root, digestHex(chainId));
+      try {
+        await fsp.rename(tmp, final);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        // A concurrent create of the same chain won the rename: theirs is as good as ours.
+        await fsp.rm(tmp, { recursive: true, force: true });
+      }
+      await syncDir(this.root);
+      this.layers.set(chainId, meta);
+      return meta;
+    } catch (e) {
+      await fsp.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Keeps layers from removal until the returned function is called. */
+  lease(chainIds: Iterable<Digest>): () => void {
+    const held = [...chainIds];
+    for (const c of held) this.leases.set(c, (this.leases.get(c) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const c of held) {
+        const n = (this.leases.get(c) ?? 1) - 1;
+        if (n <= 0) this.leases.delete(c);
+        else this.leases.set(c, n);
+      }
+    };
+  }
+
+  isLeased(chainId: Digest): boolean {
+    return this.leases.has(chainId);
+  }
+
+  /** Removes layers not in `inUse` and not leased; returns what was removed. */
+  async removeUnused(inUse: Set<Digest>): Promise<LayerMeta[]> {
+    const removed: LayerMeta[] = [];
+    for (const meta of [...this.layers.values()]) {
+      if (inUse.has(meta.chainId) || this.isLeased(meta.chainId)) continue;
+      this.layers.delete(meta.chainId);
+      // Rename first so a crash mid-delete leaves a tmp- dir (cleaned at init), never a half layer.
+      const dir = path.join(this.root, digestHex(meta.chainId));
+      const doomed = path.join(this.root, `tmp-rm-${randomBytes(6).toString('hex')}`);
+      try {
+        await fsp.rename(dir, doomed);
+        await fsp.rm(doomed, { recursive: true, force: true });
+      } catch (e) {
+        this.log.warn(`removing layer ${meta.chainId}: ${(e as Error).message}`);
+      }
+      removed.push(meta);
+    }
+    return removed;
+  }
+}

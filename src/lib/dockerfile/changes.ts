@@ -1,0 +1,143 @@
+// Applying Dockerfile instructions to an image's run config without running anything: what
+// `docker import --change` and `docker commit --change` do (Docker's BuildFromConfig). Only the
+// instructions Docker accepts there are allowed; the others are refused with Docker's message.
+import type { ImageRunConfig } from '../oci/types.js';
+import { DockerfileParseError, parseInstruction, type Instruction } from './instruction.js';
+import { parseNameValues, splitWords } from './words.js';
+
+/** Docker's validCommitCommands. */
+export const CHANGE_INSTRUCTIONS = ['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir'] as const;
+
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
+
+function cloneConfig(c: ImageRunConfig): ImageRunConfig {
+  return JSON.parse(JSON.stringify(c)) as ImageRunConfig;
+}
+
+/** Exec form as is; shell form wrapped in the shell (`["/bin/sh","-c","..."]` by default). */
+export function commandForm(ins: Instruction, shell: string[] = DEFAULT_SHELL): string[] {
+  if (ins.json) return ins.json;
+  return [...shell, ins.args];
+}
+
+/** "80", "80/udp", "8000-8002/tcp" -> ["80/tcp"], ["80/udp"], ["8000/tcp","8001/tcp","8002/tcp"]. */
+export function parseExposedPorts(words: string[]): string[] {
+  const out: string[] = [];
+  for (const w of words) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
+    if (!m) throw new DockerfileParseError(`invalid containerPort: ${w}`);
+    const start = Number(m[1]);
+    const end = m[2] ? Number(m[2]) : start;
+    const proto = (m[3] ?? 'tcp').toLowerCase();
+    if (start < 1 || end > 65535 || end < start) throw new DockerfileParseError(`invalid containerPort: ${w}`);
+    for (let p = start; p <= end; p++) out.push(`${p}/${proto}`);
+  }
+  return out;
+}
+
+function setEnv(env: string[], name: string, value: string): string[] {
+  const out = env.filter((e) => e.split('=', 1)[0] !== name);
+  out.push(`${name}=${value}`);
+  return out;
+}
+
+/** posix path join + clean for WORKDIR (relative to the current one, as Docker does). */
+function joinWorkdir(cur: string, p: string): string {
+  const abs = p.startsWith('/') ? p : `${cur || '/'}/${p}`;
+  const parts: string[] = [];
+  for (const c of abs.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') parts.pop();
+    else parts.push(c);
+  }
+  return '/' + parts.join('/');
+}
+
+const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/;
+
+/**
+ * Applies change instructions (each one Dockerfile line, e.g. `CMD ["sh"]`, `ENV A=1`) to a copy of
+ * `base`. Throws DockerfileParseError with Docker's wording on a bad or disallowed instruction.
+ */
+export function applyChanges(base: ImageRunConfig, changes: string[]): ImageRunConfig {
+  const c = cloneConfig(base);
+  let cmdSet = false;
+  for (const text of changes) {
+    if (text.trim() === '') continue;
+    const ins = parseInstruction(text);
+    if (!(CHANGE_INSTRUCTIONS as readonly string[]).includes(ins.keyword)) {
+      throw new DockerfileParseError(`${ins.keyword} is not a valid change command`);
+    }
+    applyOne(c, ins, () => cmdSet, () => (cmdSet = true));
+  }
+  return c;
+}
+
+function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean, markCmd: () => void): void {
+  const shell = c.Shell && c.Shell.length ? c.Shell : DEFAULT_SHELL;
+  switch (ins.keyword) {
+    case 'cmd':
+      c.Cmd = commandForm(ins, shell);
+      markCmd();
+      break;
+    case 'entrypoint':
+      if (ins.json) c.Entrypoint = ins.json.length ? ins.json : null;
+      else if (ins.args === '') c.Entrypoint = null;
+      else c.Entrypoint = [...shell, ins.args];
+      // Docker: a new ENTRYPOINT drops an inherited CMD unless CMD was given in the same set of changes.
+      if (!cmdWasSet()) c.Cmd = null;
+      break;
+    case 'env': {
+      let env = c.Env ?? [];
+      for (const [k, v] of parseNameValues(ins.args, 'ENV')) env = setEnv(env, k, v);
+      c.Env = env;
+      break;
+    }
+    case 'label': {
+      const labels = c.Labels ?? {};
+      for (const [k, v] of parseNameValues(ins.args, 'LABEL')) labels[k] = v;
+      c.Labels = labels;
+      break;
+    }
+    case 'expose': {
+      const words = splitWords(ins.args);
+      if (!words.length) throw new DockerfileParseError('EXPOSE requires at least one argument');
+      const ports = c.ExposedPorts ?? {};
+      for (const p of parseExposedPorts(words)) ports[p] = {};
+      c.ExposedPorts = ports;
+      break;
+    }
+    case 'workdir':
+      if (ins.args === '') throw new DockerfileParseError('WORKDIR requires exactly one argument');
+      c.WorkingDir = joinWorkdir(c.WorkingDir ?? '', splitWords(ins.args).join(' '));
+      break;
+    case 'user':
+      if (ins.args === '') throw new DockerfileParseError('USER requires exactly one argument');
+      c.User = splitWords(ins.args)[0]!;
+      break;
+    case 'volume': {
+      const vols = ins.json ?? splitWords(ins.args);
+      if (!vols.length) throw new DockerfileParseError('VOLUME requires at least one argument');
+      const map = c.Volumes ?? {};
+      for (const v of vols) {
+        if (v.trim() === '') throw new DockerfileParseError('VOLUME specified can not be an empty string');
+        map[v] = {};
+      }
+      c.Volumes = map;
+      break;
+    }
+    case 'stopsignal': {
+      const sig = ins.args.trim();
+      if (!SIGNAL_RE.test(sig)) throw new DockerfileParseError(`Invalid signal: ${sig}`);
+      c.StopSignal = sig;
+      break;
+    }
+    case 'onbuild': {
+      const trigger = parseInstruction(ins.args);
+      if (trigger.keyword === 'onbuild') throw new DockerfileParseError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (trigger.keyword === 'from' || trigger.keyword === 'maintainer') throw new DockerfileParseError(`${trigger.keyword.toUpperCase()} isn't allowed as an ONBUILD trigger`);
+      c.OnBuild = [...(c.OnBuild ?? []), `${trigger.keyword.toUpperCase()} ${trigger.args}`.trim()];
+      break;
+    }
+  }
+}
