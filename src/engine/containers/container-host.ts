@@ -1,0 +1,50 @@
+// The machine-facing operations the container service needs besides the OCI runtime: overlay mounts,
+// the OCI spec builder, host limits, cgroup cleanup, `ps` for top, the init binary, and the network
+// hook. One real implementation (host-ops.ts, over src/host and src/lib/oci); unit tests pass fakes.
+import type { SpecInput } from './runtime-contract.js';
+import type { ContainerRecord } from './container-model.js';
+
+export interface OverlayMount {
+  /** Layer directories, top-most first (overlayfs lowerdir order). */
+  lower: string[];
+  upper: string;
+  work: string;
+  target: string;
+}
+
+export interface ContainerHostOps {
+  mountOverlay(m: OverlayMount): Promise<void>;
+  unmountOverlay(target: string): Promise<void>;
+  isMounted(target: string): Promise<boolean>;
+  /** The OCI runtime spec (config.json content) for a container. Pure. */
+  buildSpec(input: SpecInput): unknown;
+  /** The host's hard rlimits by OCI name (RLIMIT_NOFILE...). */
+  hostHardLimits(): Record<string, number>;
+  /** Removes the container's cgroup directories if the runtime left any. */
+  removeCgroup(cgroupsPath: string): Promise<void>;
+  /** Runs `ps` with the given arguments and returns its stdout. */
+  ps(args: string[]): Promise<string>;
+  /** Host path of the init for --init (catatonit or tini), or null when none is installed. */
+  initBinary(): string | null;
+  /** The host's hostname (a container on the host network gets it). */
+  hostname(): string;
+  /** Text of the host's /etc/hosts and /etc/resolv.conf. */
+  readHostFile(p: '/etc/hosts' | '/etc/resolv.conf'): Promise<string>;
+}
+
+/** What networking decided for one run of a container. */
+export interface NetworkAttachment {
+  spec: SpecInput['network'];
+  /** The container's address for /etc/hosts, when it has one. */
+  address?: string;
+}
+
+/**
+ * The seam where the networking issue plugs in: called before runtime.create (make the netns, veths,
+ * addresses) and after the container stopped (tear them down). The default handles none and host and
+ * treats default/bridge as none until bridge networking exists.
+ */
+export interface ContainerNetworking {
+  prepare(c: ContainerRecord, lookupPid: (idOrName: string) => number): Promise<NetworkAttachment>;
+  release(c: ContainerRecord): Promise<void>;
+}

@@ -1,0 +1,1254 @@
+// The container service: Docker's container lifecycle over an OCI runtime (conmon + runc). It owns the
+// store of container records, the overlay rootfs of each container, the per-container /etc files,
+// the exit watchers, attach and logs, and the reconciliation with what survived a berthd restart.
+// Routes translate the wire to the calls here; nothing here sees HTTP.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { DaemonConfig } from '../../daemon/config.js';
+import type { Logger } from '../../daemon/logger.js';
+import { parseByteSize } from '../../daemon/byte-size.js';
+import type { EventBus } from '../events.js';
+import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
+import type { Digest, ImageProvider, ImageUsage } from '../images/image-service-contract.js';
+import { ConflictError, InvalidParameterError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
+import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
+import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
+import { ContainerStore, writeFileAtomic } from './container-store.js';
+import { mergeConfig, processEnv, validateContainerName } from './create-config.js';
+import { planMounts, sortByDepth } from './mount-plan.js';
+import { hostnameFile, hostsFile, resolvConfFile } from './etc-files.js';
+import { resolveUser, type ResolvedUser } from './user-resolve.js';
+import { readFileInRoot } from './scoped-path.js';
+import { statusText } from './status-text.js';
+import { parseSignal, SIGKILL } from './signals.js';
+import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
+import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
+import { readLogs } from './log-reader.js';
+import type { LogRecord } from './k8s-log.js';
+import { LogRotator } from './log-rotator.js';
+import { populateVolume } from './volume-populate.js';
+import { diskUsage } from './disk-usage.js';
+import { listChanges, type Change } from './changes.js';
+import { parsePsOutput } from './top.js';
+import { matchesListFilters, validateListFilters } from './list-filters.js';
+import { ExecManager } from './exec-manager.js';
+import { extractInto, hostPath, packTree, statPath, type PathStat, type RootView } from './rootfs-archive.js';
+import { generateName } from './name-generator.js';
+import type { VolumeAccess } from './volume-access.js';
+import { createHostOps } from './host-ops.js';
+
+export interface ContainerServiceOptions {
+  config: DaemonConfig;
+  runtime: ContainerRuntime;
+  images: ImageProvider;
+  volumes: VolumeAccess;
+  events: EventBus;
+  log: Logger;
+  /** Machine operations; default: the real ones (host-ops.ts). Tests pass fakes. */
+  host?: ContainerHostOps;
+  /** Network preparation before create; default: none/host/container: modes. */
+  networking?: ContainerNetworking;
+}
+
+export interface CreateContainerInput {
+  name?: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  networkingConfig?: NetworkingConfig;
+}
+
+export interface ContainerView {
+  record: ContainerRecord;
+  paths: ContainerPaths;
+  execIds: string[];
+  statusText: string;
+  sizeRw?: number;
+  sizeRootFs?: number;
+}
+
+export interface ListOptions {
+  all?: boolean;
+  limit?: number;
+  size?: boolean;
+  filters?: Record<string, string[]>;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+export interface WaitResult {
+  statusCode: number;
+  error: string | null;
+}
+
+export interface AttachOptions {
+  stdin?: Readable;
+  stdout: boolean;
+  stderr: boolean;
+  stream: boolean;
+  logs: boolean;
+  onOutput(stream: 'stdout' | 'stderr', data: Buffer): void;
+  signal?: AbortSignal;
+}
+
+export interface LogsOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow: boolean;
+  tail: number | null;
+  sinceNs?: bigint | null;
+  untilNs?: bigint | null;
+  signal?: AbortSignal;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+interface Waiter {
+  condition: WaitCondition;
+  resolve(r: WaitResult): void;
+}
+
+interface PendingAttach {
+  streams: AttachStreams;
+  connected: Deferred<AttachHandle | null>;
+}
+
+/** Exit code Docker records when a start fails for a reason other than a missing or unrunnable command. */
+const EXIT_UNKNOWN = 128;
+/** Exit code Docker records when it cannot tell how a container ended (its monitor vanished). */
+const EXIT_LOST = 255;
+/** How long a force-remove waits for a SIGKILLed container's exit before cleaning up regardless. */
+const KILL_WAIT_MS = 10_000;
+
+export class ContainerService implements ImageUsage {
+  readonly store: ContainerStore;
+  private readonly config: DaemonConfig;
+  private readonly runtime: ContainerRuntime;
+  private readonly images: ImageProvider;
+  private readonly volumes: VolumeAccess;
+  private readonly events: EventBus;
+  private readonly log: Logger;
+  private readonly host: ContainerHostOps;
+  private readonly networking: ContainerNetworking;
+  private readonly exec: ExecManager;
+  private readonly rotator: LogRotator;
+
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Resolved when the current run's exit has been fully handled (state saved, rootfs unmounted). */
+  private readonly runs = new Map<string, { exited: Deferred<ExitInfo>; watch: AbortController }>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly pendingAttaches = new Map<string, Set<PendingAttach>>();
+  /** Users of each mounted rootfs: a running container holds one, export/cp of a stopped one another. */
+  private readonly rootfsRefs = new Map<string, number>();
+  private readonly removing = new Set<string>();
+
+  constructor(opts: ContainerServiceOptions) {
+    this.config = opts.config;
+    this.runtime = opts.runtime;
+    this.images = opts.images;
+    this.volumes = opts.volumes;
+    this.events = opts.events;
+    this.log = opts.log;
+    this.host = opts.host ?? createHostOps(opts.log);
+    this.networking = opts.networking ?? new DefaultNetworking();
+    this.store = new ContainerStore(path.join(opts.config.dataRoot, 'containers'), path.join(opts.config.dataRoot, 'overlay'));
+    this.exec = new ExecManager({
+      runtime: this.runtime,
+      events: this.events,
+      log: this.log,
+      findRunning: (id) => this.findRunning(id),
+      find: (id) => this.store.find(id),
+      resolveUser: (c, spec) => this.resolveUserFor(c, spec),
+      execRoot: (c) => this.store.paths(c.id).execDir,
+    });
+    this.rotator = new LogRotator({
+      log: this.log,
+      targets: () =>
+        this.store
+          .all()
+          .filter((c) => c.state.status === 'running' || c.state.status === 'paused')
+          .map((c) => ({ logPath: this.store.paths(c.id).logFile, bundleDir: this.store.paths(c.id).bundleDir, maxSize: c.logMaxSize, maxFile: c.logMaxFile })),
+      reopen: (bundleDir) => this.runtime.reopenLog(bundleDir),
+    });
+    this.volumes.setUsage?.((name) => this.store.all().filter((c) => c.mounts.some((m) => m.type === 'volume' && m.name === name)).map((c) => c.id));
+  }
+
+  // ---------------------------------------------------------------- start-up and shutdown
+
+  /** Loads the store and reconciles each container with what the runtime says survived. */
+  async init(): Promise<void> {
+    const { loaded, orphans } = await this.store.load();
+    for (const id of orphans) {
+      this.log.info(`removing half-made container ${id}`);
+      const p = this.store.paths(id);
+      await this.host.unmountOverlay(p.mergedDir).catch(() => {});
+      await this.runtime.delete(id, true).catch(() => {});
+      await fs.rm(p.overlayDir, { recursive: true, force: true });
+      await fs.rm(p.dir, { recursive: true, force: true });
+    }
+    for (const c of loaded) {
+      try {
+        await this.reconcile(c);
+      } catch (e) {
+        this.log.error(`reconciling container ${c.id}`, e);
+      }
+    }
+    this.rotator.start();
+  }
+
+  private async reconcile(c: ContainerRecord): Promise<void> {
+    const p = this.store.paths(c.id);
+    if (c.removalInProgress) {
+      await this.finishRemoval(c, false);
+      return;
+    }
+    const st = await this.runtime.state(c.id).catch(() => null);
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      if (st && (st.status === 'running' || st.status === 'paused')) {
+        // Still alive under its conmon: adopt it again.
+        this.rootfsRefs.set(c.id, 1);
+        if (st.status !== c.state.status) {
+          c.state.status = st.status;
+          await this.store.save(c);
+        }
+        this.armWatcher(c.id);
+        this.log.info(`container ${c.id.slice(0, 12)} still running (pid ${st.pid})`);
+        return;
+      }
+      const exit = await this.runtime.readExit(c.id).catch(() => null);
+      await this.recordExit(c, exit ?? { exitCode: EXIT_LOST, finishedAt: new Date(), oomKilled: false }, exit ? '' : 'container monitor disappeared');
+      if (c.hostConfig.AutoRemove) await this.remove(c.id, { force: true, volumes: true }).catch((e) => this.log.warn(`auto-remove ${c.id}`, e));
+      return;
+    }
+    // created/exited: nothing may run or stay mounted (a daemon killed mid-start leaves both behind).
+    if (st) await this.runtime.delete(c.id, true).catch(() => {});
+    if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir).catch(() => {});
+  }
+
+  /** Stops watchers and timers; containers keep running under conmon. */
+  async shutdown(): Promise<void> {
+    this.rotator.stop();
+    for (const r of this.runs.values()) r.watch.abort();
+    this.runs.clear();
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  containersUsing(imageId: Digest): string[] {
+    return this.store
+      .all()
+      .filter((c) => c.image === imageId)
+      .map((c) => c.id);
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    let running = 0;
+    let paused = 0;
+    const all = this.store.all();
+    for (const c of all) {
+      if (c.state.status === 'paused') paused++;
+      else if (c.state.status === 'running' || c.state.status === 'restarting') running++;
+    }
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
+  /** The record (a copy) for routes that need a field before acting (e.g. Tty before hijacking). */
+  get(idOrName: string): ContainerRecord {
+    return structuredClone(this.store.find(idOrName));
+  }
+
+  async inspect(idOrName: string, opts: { size?: boolean } = {}): Promise<ContainerView> {
+    const c = this.store.find(idOrName);
+    return this.view(c, !!opts.size);
+  }
+
+  private async view(c: ContainerRecord, size: boolean): Promise<ContainerView> {
+    const v: ContainerView = {
+      record: structuredClone(c),
+      paths: this.store.paths(c.id),
+      execIds: this.exec.idsFor(c.id),
+      statusText: statusText(c.state, Date.now(), this.removing.has(c.id)),
+    };
+    if (size) {
+      v.sizeRw = await diskUsage(v.paths.upperDir);
+      let lower = 0;
+      for (const d of c.layerDirs) lower += await diskUsage(d, true);
+      v.sizeRootFs = v.sizeRw + lower;
+    }
+    return v;
+  }
+
+  async list(opts: ListOptions = {}): Promise<ContainerView[]> {
+    const filters = opts.filters ?? {};
+    validateListFilters(filters);
+    const all = this.store.all().sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const showAll = !!opts.all || (opts.limit ?? 0) > 0 || !!filters['status']?.length || !!filters['exited']?.length;
+    let ancestors: Set<string> | null = null;
+    if (filters['ancestor']?.length) {
+      ancestors = new Set();
+      for (const a of filters['ancestor']) {
+        ancestors.add(a);
+        const img = await this.images.resolve(a).catch(() => null);
+        if (img) ancestors.add(img.id);
+      }
+    }
+    const order = new Map(all.map((c, i) => [c.id, i]));
+    const boundIndex = (key: 'before' | 'since'): number | null => {
+      const v = filters[key]?.[0];
+      if (!v) return null;
+      const c = this.store.find(v);
+      return order.get(c.id)!;
+    };
+    const before = boundIndex('before');
+    const since = boundIndex('since');
+    const out: ContainerView[] = [];
+    for (const [i, c] of all.entries()) {
+      if (!showAll && c.state.status !== 'running' && c.state.status !== 'paused' && c.state.status !== 'restarting') continue;
+      // Newest first: "before X" = created before X = later in this list.
+      if (before !== null && i <= before) continue;
+      if (since !== null && i >= since) continue;
+      if (!matchesListFilters(c, filters, ancestors, this.removing.has(c.id))) continue;
+      out.push(await this.view(c, !!opts.size));
+      if (opts.limit && opts.limit > 0 && out.length >= opts.limit) break;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(input: CreateContainerInput): Promise<{ id: string; warnings: string[] }> {
+    const req = input.config ?? {};
+    const hc: HostConfig = { ...(input.hostConfig ?? {}) };
+    const warnings: string[] = [];
+
+    const bindings = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0);
+    if (bindings || hc.PublishAllPorts) {
+      throw new InvalidParameterError(
+        'port publishing (-p/-P) is not supported yet: berth gives containers no bridge network until networking lands; use --network host to reach a container\'s ports',
+      );
+    }
+    validateNetworkMode(hc.NetworkMode);
+    if (hc.RestartPolicy?.Name && hc.RestartPolicy.Name !== 'no') {
+      warnings.push(`restart policy "${hc.RestartPolicy.Name}" is not implemented yet; the container will not be restarted`);
+    }
+    validateResources(hc, os.availableParallelism?.() ?? os.cpus().length);
+    if (req.StopSignal) parseSignal(req.StopSignal);
+    const logOpts = this.logOptions(hc);
+
+    let name: string | null = null;
+    if (input.name) {
+      name = validateContainerName(input.name);
+      this.checkNameFree(name);
+    }
+    const imageRef = req.Image ?? '';
+    if (!imageRef) throw new InvalidParameterError('No command specified: an image is required');
+    const image = await this.images.resolve(imageRef);
+    const merged = mergeConfig(req, image.config ?? {});
+
+    const id = randomBytes(32).toString('hex');
+    if (name) this.checkNameFree(name); // again: the image lookup awaited
+    else name = this.uniqueName();
+    this.store.reserveName(name, id);
+
+    const mode = effectiveNetworkMode(hc.NetworkMode);
+    const hostname = merged.config.Hostname || (mode === 'host' ? this.host.hostname() : id.slice(0, 12));
+    const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
+    if (!hc.NetworkMode) hc.NetworkMode = 'default';
+    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: 'k8s-file', Config: hc.LogConfig?.Config ?? {} };
+
+    const p = this.store.paths(id);
+    const createdVolumes: string[] = [];
+    try {
+      const plan = planMounts({ binds: hc.Binds, mounts: hc.Mounts, tmpfs: hc.Tmpfs, volumes: config.Volumes });
+      await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
+      await fs.mkdir(p.upperDir, { recursive: true, mode: 0o755 });
+      await fs.mkdir(p.workDir, { recursive: true, mode: 0o700 });
+      await fs.mkdir(p.mergedDir, { recursive: true, mode: 0o755 });
+      const mounts: MountRecord[] = [];
+      for (const m of plan) {
+        if (m.kind === 'bind') {
+          const st = await fs.stat(m.source).catch(() => null);
+          if (!st) {
+            if (!m.createSource) throw new InvalidParameterError(`invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
+            // Docker creates a missing -v host path as a directory.
+            await fs.mkdir(m.source, { recursive: true, mode: 0o755 });
+          }
+          mounts.push({ type: 'bind', source: m.source, destination: m.destination, mode: m.mode, rw: !m.readonly, propagation: m.propagation });
+        } else if (m.kind === 'volume') {
+          const anonymous = m.name === null;
+          const vol = await this.volumes.create(anonymous ? { anonymous: true, labels: m.labels } : { name: m.name!, labels: m.labels, ifMissing: true });
+          if (anonymous) createdVolumes.push(vol.name);
+          mounts.push({
+            type: 'volume',
+            name: vol.name,
+            source: vol.mountpoint,
+            destination: m.destination,
+            driver: 'local',
+            mode: m.mode,
+            rw: !m.readonly,
+            propagation: '',
+            anonymous,
+            copyImageContent: !m.noCopy,
+          });
+        } else {
+          mounts.push({ type: 'tmpfs', source: '', destination: m.destination, mode: '', rw: !m.readonly, propagation: '', tmpfsOptions: m.options });
+        }
+      }
+      const rec: ContainerRecord = {
+        id,
+        name,
+        created: new Date().toISOString(),
+        path: merged.path,
+        args: merged.args,
+        image: image.id,
+        imageRef,
+        layerDirs: image.layerDirs,
+        config,
+        hostConfig: hc,
+        ...(input.networkingConfig ? { networkingConfig: input.networkingConfig } : {}),
+        state: { status: 'created', pid: 0, conmonPid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME },
+        mounts,
+        restartCount: 0,
+        logMaxSize: logOpts.maxSize,
+        logMaxFile: logOpts.maxFile,
+      };
+      await this.writeEtcFiles(rec);
+      await this.store.save(rec);
+      this.publish(rec, 'create');
+      return { id, warnings };
+    } catch (e) {
+      this.store.releaseName(name);
+      for (const v of createdVolumes) await this.volumes.remove(v).catch(() => {});
+      await fs.rm(p.overlayDir, { recursive: true, force: true });
+      await fs.rm(p.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  private checkNameFree(name: string): void {
+    const owner = this.store.nameOwner(name);
+    if (owner) {
+      throw new ConflictError(
+        `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+  }
+
+  private uniqueName(): string {
+    for (let i = 0; i < 10; i++) {
+      const n = generateName(i > 0);
+      if (!this.store.nameOwner(n)) return n;
+    }
+    return `${generateName(true)}${randomBytes(2).toString('hex')}`;
+  }
+
+  private logOptions(hc: HostConfig): { maxSize: number; maxFile: number } {
+    const type = hc.LogConfig?.Type ?? '';
+    if (type && !['k8s-file', 'json-file', 'local'].includes(type)) {
+      throw new InvalidParameterError(`logger: no log driver named '${type}' is registered`);
+    }
+    const cfg = hc.LogConfig?.Config ?? {};
+    for (const k of Object.keys(cfg)) {
+      if (!['max-size', 'max-file', 'compress', 'labels', 'env', 'tag'].includes(k)) throw new InvalidParameterError(`unknown log opt '${k}' for k8s-file log driver`);
+    }
+    let maxSize = this.config.logMaxSize;
+    let maxFile = this.config.logMaxFile;
+    if (cfg['max-size'] !== undefined) maxSize = cfg['max-size'] === '-1' ? -1 : parseByteSize(cfg['max-size']);
+    if (cfg['max-file'] !== undefined) {
+      maxFile = Number(cfg['max-file']);
+      if (!Number.isInteger(maxFile) || maxFile < 1) throw new InvalidParameterError(`max-file cannot be less than 1`);
+    }
+    return { maxSize, maxFile };
+  }
+
+  private async writeEtcFiles(c: ContainerRecord, address?: string): Promise<void> {
+    const p = this.store.paths(c.id);
+    const mode = effectiveNetworkMode(c.hostConfig.NetworkMode) === 'host' ? 'host' : (c.hostConfig.NetworkMode ?? 'none');
+    const [hostHosts, hostResolv] = await Promise.all([this.host.readHostFile('/etc/hosts').catch(() => ''), this.host.readHostFile('/etc/resolv.conf').catch(() => '')]);
+    const hostname = c.config.Hostname ?? c.id.slice(0, 12);
+    await writeFileAtomic(p.hostnameFile, hostnameFile(hostname), 0o644);
+    await writeFileAtomic(
+      p.hostsFile,
+      hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
+      0o644,
+    );
+    await writeFileAtomic(
+      p.resolvConfFile,
+      resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
+      0o644,
+    );
+  }
+
+  // ---------------------------------------------------------------- start
+
+  async start(idOrName: string): Promise<void> {
+    const id = this.store.find(idOrName).id;
+    await this.withLock(id, async () => {
+      const c = this.store.find(id);
+      if (c.state.status === 'running' || c.state.status === 'paused') throw new NotModifiedError('container already started');
+      if (this.removing.has(id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
+      await this.startLocked(c);
+    });
+  }
+
+  private async startLocked(c: ContainerRecord): Promise<void> {
+    const p = this.store.paths(c.id);
+    let created = false;
+    let mounted = false;
+    let networked = false;
+    try {
+      // Whatever a previous run left in the runtime (an exited container runc still knows) goes first.
+      await this.runtime.delete(c.id, true).catch(() => {});
+      await this.acquireRootfs(c);
+      mounted = true;
+      if (!c.volumesPopulated) {
+        for (const m of c.mounts) {
+          if (m.type === 'volume' && m.copyImageContent) await populateVolume(p.mergedDir, m.destination, m.source);
+        }
+        c.volumesPopulated = true;
+      }
+      const net = await this.networking.prepare(c, (other) => {
+        const o = this.store.find(other);
+        return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
+      });
+      networked = true;
+      await this.writeEtcFiles(c, net.address);
+      const user = await this.resolveUserFor(c, c.config.User ?? '');
+      const spec = this.host.buildSpec(await this.specInput(c, user, net.spec));
+      await fs.mkdir(p.bundleDir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+
+      const tty = !!c.config.Tty;
+      const { pid, conmonPid } = await this.runtime.create({
+        id: c.id,
+        bundleDir: p.bundleDir,
+        logPath: p.logFile,
+        // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
+        logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
+        tty,
+        openStdin: !!c.config.OpenStdin,
+        stdinOnce: !!c.config.StdinOnce,
+      });
+      created = true;
+      // `docker run` attaches before it starts: connect those clients now, before the process runs,
+      // so they see its first bytes.
+      await this.connectPendingAttaches(c);
+      await this.runtime.start(c.id);
+      c.state = { ...c.state, status: 'running', pid, conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
+      await this.store.save(c);
+      this.armWatcher(c.id);
+      this.publish(c, 'start');
+    } catch (e) {
+      if (created) await this.runtime.delete(c.id, true).catch(() => {});
+      if (networked) await this.networking.release(c).catch(() => {});
+      if (mounted) await this.releaseRootfs(c.id).catch((err) => this.log.warn(`unmount after failed start of ${c.id}`, err));
+      const err = translateStartError(e, c.path);
+      c.state = { ...c.state, status: 'created', pid: 0, conmonPid: 0, error: err.message, exitCode: err.exitCode ?? (c.state.exitCode || EXIT_UNKNOWN) };
+      if (c.state.startedAt !== ZERO_TIME) c.state.status = 'exited';
+      await this.store.save(c).catch(() => {});
+      this.failPendingAttaches(c.id);
+      if (c.hostConfig.AutoRemove) {
+        // Docker removes an --rm container whose start failed, after the lock is released.
+        setImmediate(() => void this.remove(c.id, { force: true, volumes: true }).catch(() => {}));
+      }
+      throw err.error;
+    }
+  }
+
+  private async specInput(c: ContainerRecord, user: ResolvedUser, network: SpecInput['network']): Promise<SpecInput> {
+    const p = this.store.paths(c.id);
+    const hc = c.hostConfig;
+    const ro = !!hc.ReadonlyRootfs;
+    const mounts: SpecInput['mounts'] = [];
+    const bindOpts = (rw: boolean, propagation: string) => ['rbind', propagation || 'rprivate', rw ? 'rw' : 'ro'];
+    for (const m of sortByDepth(c.mounts)) {
+      if (m.type === 'tmpfs') {
+        const opts = ['nosuid', 'nodev', 'noexec', ...(m.tmpfsOptions ?? [])];
+        // "exec"/"suid"/"dev" in the user's options undo the defaults.
+        const cleaned = opts.filter((o) => !((o === 'noexec' && opts.includes('exec')) || (o === 'nosuid' && opts.includes('suid')) || (o === 'nodev' && opts.includes('dev'))));
+        mounts.push({ destination: m.destination, source: 'tmpfs', type: 'tmpfs', options: [...cleaned, m.rw ? 'rw' : 'ro'] });
+      } else {
+        mounts.push({ destination: m.destination, source: m.source, type: 'bind', options: bindOpts(m.rw, m.propagation) });
+      }
+    }
+    const userDests = new Set(c.mounts.map((m) => m.destination));
+    // The /etc files follow the user's mounts unless the user mounted over them.
+    for (const [dest, src] of [
+      ['/etc/resolv.conf', p.resolvConfFile],
+      ['/etc/hostname', p.hostnameFile],
+      ['/etc/hosts', p.hostsFile],
+    ] as const) {
+      if (!userDests.has(dest)) mounts.push({ destination: dest, source: src, type: 'bind', options: bindOpts(!ro, 'rprivate') });
+    }
+    const initPath = hc.Init ? this.host.initBinary() : null;
+    if (hc.Init && !initPath) throw new SystemError('--init requested but neither catatonit nor tini is installed on the host');
+    const resources: SpecInput['resources'] = {};
+    if (hc.Memory) resources.memory = hc.Memory;
+    if (hc.MemorySwap) resources.memorySwap = hc.MemorySwap;
+    if (hc.MemoryReservation) resources.memoryReservation = hc.MemoryReservation;
+    if (hc.NanoCpus) resources.nanoCpus = hc.NanoCpus;
+    if (hc.CpuShares) resources.cpuShares = hc.CpuShares;
+    if (hc.CpuQuota) resources.cpuQuota = hc.CpuQuota;
+    if (hc.CpuPeriod) resources.cpuPeriod = hc.CpuPeriod;
+    if (hc.CpusetCpus) resources.cpusetCpus = hc.CpusetCpus;
+    if (hc.PidsLimit && hc.PidsLimit > 0) resources.pidsLimit = hc.PidsLimit;
+    const hostname = c.config.Hostname ?? c.id.slice(0, 12);
+    const input: SpecInput = {
+      rootfs: p.mergedDir,
+      readonlyRootfs: ro,
+      args: [c.path, ...c.args],
+      env: processEnv(c.config.Env ?? [], hostname, !!c.config.Tty),
+      cwd: c.config.WorkingDir || '/',
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      tty: !!c.config.Tty,
+      hostname,
+      mounts,
+      privileged: !!hc.Privileged,
+      capAdd: hc.CapAdd ?? [],
+      capDrop: hc.CapDrop ?? [],
+      network,
+      resources,
+      cgroupsPath: this.cgroupsPath(c.id),
+      ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+      hostHardLimits: this.host.hostHardLimits(),
+      sysctls: hc.Sysctls ?? {},
+      shmSize: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : 64 * 1024 * 1024,
+      noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true'),
+    };
+    if (hc.OomScoreAdj) input.oomScoreAdj = hc.OomScoreAdj;
+    if (initPath) input.init = { hostPath: initPath, containerPath: '/sbin/docker-init' };
+    if (hc.MaskedPaths) input.maskedPaths = hc.MaskedPaths;
+    if (hc.ReadonlyPaths) input.readonlyPaths = hc.ReadonlyPaths;
+    return input;
+  }
+
+  private cgroupsPath(id: string): string {
+    return `/berth/${id}`;
+  }
+
+  async resolveUserFor(c: ContainerRecord, spec: string): Promise<ResolvedUser> {
+    const root = this.store.paths(c.id).mergedDir;
+    // Read even for root: supplementary groups and $HOME come from the files too.
+    const [passwd, group] = await Promise.all([readFileInRoot(root, '/etc/passwd'), readFileInRoot(root, '/etc/group')]);
+    return resolveUser(spec, passwd, group, c.hostConfig.GroupAdd ?? []);
+  }
+
+  // ---------------------------------------------------------------- rootfs mounts
+
+  private async acquireRootfs(c: ContainerRecord): Promise<string> {
+    const p = this.store.paths(c.id);
+    const n = this.rootfsRefs.get(c.id) ?? 0;
+    if (n === 0 && !(await this.host.isMounted(p.mergedDir).catch(() => false))) {
+      let lower = [...c.layerDirs].reverse();
+      if (lower.length === 0) {
+        // overlayfs needs a lower layer; an image without layers gets an empty one.
+        const empty = path.join(p.overlayDir, 'empty');
+        await fs.mkdir(empty, { recursive: true });
+        lower = [empty];
+      }
+      await fs.mkdir(p.mergedDir, { recursive: true });
+      await this.host.mountOverlay({ lower, upper: p.upperDir, work: p.workDir, target: p.mergedDir });
+    }
+    this.rootfsRefs.set(c.id, n + 1);
+    return p.mergedDir;
+  }
+
+  private async releaseRootfs(id: string): Promise<void> {
+    const n = (this.rootfsRefs.get(id) ?? 1) - 1;
+    if (n > 0) {
+      this.rootfsRefs.set(id, n);
+      return;
+    }
+    this.rootfsRefs.delete(id);
+    const p = this.store.paths(id);
+    if (await this.host.isMounted(p.mergedDir).catch(() => true)) await this.host.unmountOverlay(p.mergedDir);
+  }
+
+  /** Runs fn with the container's rootfs mounted (mounting a stopped container's for the duration). */
+  async withRootfs<T>(idOrName: string, fn: (root: string, c: ContainerRecord) => Promise<T>): Promise<T> {
+    const c = this.store.find(idOrName);
+    const root = await this.withLock(c.id, () => this.acquireRootfs(c));
+    try {
+      return await fn(root, c);
+    } finally {
+      await this.withLock(c.id, () => this.releaseRootfs(c.id)).catch((e) => this.log.warn(`unmount ${c.id}`, e));
+    }
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  private armWatcher(id: string): void {
+    const watch = new AbortController();
+    const run = { exited: deferred<ExitInfo>(), watch };
+    this.runs.set(id, run);
+    this.runtime.waitExit(id, watch.signal).then(
+      (info) => void this.handleExit(id, info, run),
+      (e) => {
+        if (watch.signal.aborted) return;
+        this.log.error(`watching container ${id} failed; treating it as exited`, e);
+        void this.handleExit(id, { exitCode: EXIT_LOST, finishedAt: new Date(), oomKilled: false }, run);
+      },
+    );
+  }
+
+  private async handleExit(id: string, info: ExitInfo, run: { exited: Deferred<ExitInfo> }): Promise<void> {
+    let autoRemove = false;
+    try {
+      await this.withLock(id, async () => {
+        const c = this.store.tryFind(id);
+        if (!c || c.id !== id) return;
+        await this.recordExit(c, info, '');
+        autoRemove = !!c.hostConfig.AutoRemove;
+      });
+    } catch (e) {
+      this.log.error(`handling exit of ${id}`, e);
+    } finally {
+      if (this.runs.get(id) === run) this.runs.delete(id);
+      run.exited.resolve(info);
+    }
+    if (autoRemove && !this.removing.has(id)) {
+      await this.remove(id, { force: true, volumes: true }).catch((e) => this.log.warn(`auto-remove of ${id} failed`, e));
+    }
+  }
+
+  /** Cleans up after a run (runtime state, network, rootfs) and records how it ended. */
+  private async recordExit(c: ContainerRecord, info: ExitInfo, error: string): Promise<void> {
+    await this.runtime.delete(c.id, true).catch((e) => this.log.warn(`runc delete ${c.id}`, e));
+    await this.networking.release(c).catch((e) => this.log.warn(`network release ${c.id}`, e));
+    await this.releaseRootfs(c.id).catch((e) => this.log.warn(`unmount ${c.id}`, e));
+    await this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {});
+    this.exec.containerStopped(c.id);
+    c.state = {
+      ...c.state,
+      status: 'exited',
+      pid: 0,
+      conmonPid: 0,
+      exitCode: info.exitCode,
+      oomKilled: info.oomKilled,
+      error,
+      finishedAt: info.finishedAt.toISOString(),
+    };
+    await this.store.save(c);
+    this.publish(c, 'die', { exitCode: String(info.exitCode) });
+    this.resolveWaiters(c.id, ['not-running', 'next-exit'], { statusCode: info.exitCode, error: error || null });
+  }
+
+  // ---------------------------------------------------------------- stop, kill, restart, pause
+
+  private isRunning(c: ContainerRecord): boolean {
+    return c.state.status === 'running' || c.state.status === 'paused';
+  }
+
+  private findRunning(idOrName: string): ContainerRecord {
+    const c = this.store.find(idOrName);
+    if (!this.isRunning(c)) throw new ConflictError(`Container ${idOrName} is not running`);
+    return c;
+  }
+
+  /** The promise of the current run's handled exit (resolves at once if there is no run). */
+  private exitOf(id: string): Promise<ExitInfo | null> {
+    return this.runs.get(id)?.exited.promise ?? Promise.resolve(null);
+  }
+
+  async stop(idOrName: string, opts: { signal?: string; timeout?: number } = {}): Promise<void> {
+    const c = this.store.find(idOrName);
+    if (!this.isRunning(c)) throw new NotModifiedError('container already stopped');
+    await this.stopRunning(c, opts);
+    this.publish(c, 'stop');
+  }
+
+  private async stopRunning(c: ContainerRecord, opts: { signal?: string; timeout?: number }): Promise<void> {
+    const exited = this.exitOf(c.id);
+    const signal = parseSignal(opts.signal || c.config.StopSignal || 'SIGTERM');
+    const timeout = opts.timeout ?? c.config.StopTimeout ?? 10;
+    try {
+      await this.runtime.kill(c.id, signal);
+      this.publish(c, 'kill', { signal: String(signal) });
+      if (c.state.status === 'paused') await this.runtime.resume(c.id).catch(() => {});
+    } catch (e) {
+      this.log.debug(`stop signal to ${c.id} failed, killing`, e);
+    }
+    if (timeout >= 0 && signal !== SIGKILL) {
+      const timedOut = await Promise.race([exited.then(() => false), sleep(timeout * 1000).then(() => true)]);
+      if (!timedOut) return;
+      this.log.info(`container ${c.id.slice(0, 12)} did not stop within ${timeout}s after signal ${signal}; killing it`);
+      await this.runtime.kill(c.id, SIGKILL).catch(() => {});
+      this.publish(c, 'kill', { signal: String(SIGKILL) });
+    }
+    await exited;
+  }
+
+  async kill(idOrName: string, signal?: string): Promise<void> {
+    const c = this.findRunning(idOrName);
+    const sig = parseSignal(signal || 'SIGKILL');
+    await this.runtime.kill(c.id, sig);
+    this.publish(c, 'kill', { signal: String(sig) });
+    if (sig === SIGKILL && c.state.status === 'paused') await this.runtime.resume(c.id).catch(() => {});
+  }
+
+  async restart(idOrName: string, opts: { signal?: string; timeout?: number } = {}): Promise<void> {
+    const c = this.store.find(idOrName);
+    if (this.isRunning(c)) {
+      await this.stopRunning(c, opts);
+      this.publish(c, 'stop');
+    }
+    await this.start(c.id);
+    this.publish(c, 'restart');
+  }
+
+  async pause(idOrName: string): Promise<void> {
+    const c = this.findRunning(idOrName);
+    if (c.state.status === 'paused') throw new ConflictError(`Container ${c.id} is already paused`);
+    await this.runtime.pause(c.id);
+    c.state.status = 'paused';
+    await this.store.save(c);
+    this.publish(c, 'pause');
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const c = this.store.find(idOrName);
+    if (c.state.status !== 'paused') throw new ConflictError(`Container ${c.id} is not paused`);
+    await this.runtime.resume(c.id);
+    c.state.status = 'running';
+    await this.store.save(c);
+    this.publish(c, 'unpause');
+  }
+
+  // ---------------------------------------------------------------- wait
+
+  /**
+   * Registers a wait; throws NotFound at once (before the route sends headers). The result settles
+   * when the condition is met; abort the signal to drop the wait.
+   */
+  wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+    const c = this.store.find(idOrName);
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
+      throw new InvalidParameterError(`invalid condition: "${condition}"`);
+    }
+    if (condition === 'not-running' && !this.isRunning(c)) {
+      return Promise.resolve({ statusCode: c.state.exitCode, error: c.state.error || null });
+    }
+    return new Promise<WaitResult>((resolve) => {
+      const w: Waiter = { condition, resolve };
+      let set = this.waiters.get(c.id);
+      if (!set) this.waiters.set(c.id, (set = new Set()));
+      set.add(w);
+      signal?.addEventListener('abort', () => set!.delete(w), { once: true });
+    });
+  }
+
+  private resolveWaiters(id: string, conditions: WaitCondition[], r: WaitResult): void {
+    const set = this.waiters.get(id);
+    if (!set) return;
+    for (const w of [...set]) {
+      if (!conditions.includes(w.condition)) continue;
+      set.delete(w);
+      w.resolve(r);
+    }
+    if (set.size === 0) this.waiters.delete(id);
+  }
+
+  // ---------------------------------------------------------------- rename, remove, prune
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    if (!newName) throw new InvalidParameterError('Neither old nor new names may be empty');
+    const c = this.store.find(idOrName);
+    const name = validateContainerName(newName);
+    if (name === c.name) throw new InvalidParameterError('Renaming a container with the same name as its current name');
+    this.checkNameFree(name);
+    const oldName = c.name;
+    c.name = name;
+    try {
+      await this.store.save(c);
+    } catch (e) {
+      c.name = oldName;
+      throw e;
+    }
+    this.publish(c, 'rename', { oldName: `/${oldName}` });
+  }
+
+  async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const c = this.store.find(idOrName);
+    if (this.removing.has(c.id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
+    if (this.isRunning(c)) {
+      if (!opts.force) {
+        throw new ConflictError(
+          `You cannot remove a ${c.state.status} container ${c.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      const exited = this.exitOf(c.id);
+      await this.runtime.kill(c.id, SIGKILL).catch(() => {});
+      if (c.state.status === 'paused') await this.runtime.resume(c.id).catch(() => {});
+      const ok = await Promise.race([exited.then(() => true), sleep(KILL_WAIT_MS).then(() => false)]);
+      if (!ok) this.log.warn(`container ${c.id} did not report its exit after SIGKILL; removing anyway`);
+    }
+    if (this.removing.has(c.id)) return; // an AutoRemove started while we waited
+    this.removing.add(c.id);
+    try {
+      await this.withLock(c.id, () => this.finishRemoval(c, !!opts.volumes));
+    } finally {
+      this.removing.delete(c.id);
+    }
+  }
+
+  private async finishRemoval(c: ContainerRecord, removeVolumes: boolean): Promise<void> {
+    const p = this.store.paths(c.id);
+    if (!c.removalInProgress) {
+      c.removalInProgress = true;
+      await this.store.save(c);
+    }
+    this.runs.get(c.id)?.watch.abort();
+    this.runs.delete(c.id);
+    this.failPendingAttaches(c.id);
+    this.exec.containerStopped(c.id);
+    await this.runtime.delete(c.id, true).catch(() => {});
+    await this.networking.release(c).catch(() => {});
+    this.rootfsRefs.delete(c.id);
+    if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir);
+    await this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {});
+    await fs.rm(p.overlayDir, { recursive: true, force: true });
+    await this.store.delete(c.id);
+    if (removeVolumes) {
+      for (const m of c.mounts) {
+        if (m.type === 'volume' && m.anonymous && m.name) {
+          await this.volumes.remove(m.name).catch((e) => this.log.debug(`keeping volume ${m.name}: ${(e as Error).message}`));
+        }
+      }
+    }
+    this.publish(c, 'destroy');
+    this.resolveWaiters(c.id, ['not-running', 'next-exit', 'removed'], { statusCode: c.state.exitCode, error: null });
+  }
+
+  async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    for (const k of Object.keys(filters)) if (!['until', 'label', 'label!'].includes(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
+    const untilMs = filters['until']?.[0] ? parseUntil(filters['until'][0]) : null;
+    const deleted: string[] = [];
+    let space = 0;
+    for (const c of this.store.all()) {
+      if (this.isRunning(c) || this.removing.has(c.id)) continue;
+      if (untilMs !== null && Date.parse(c.created) >= untilMs) continue;
+      if (!matchesListFilters(c, { label: filters['label'] ?? [], 'label!': filters['label!'] ?? [] }, null, false)) continue;
+      const size = await diskUsage(this.store.paths(c.id).upperDir);
+      try {
+        await this.remove(c.id, {});
+        deleted.push(c.id);
+        space += size;
+      } catch (e) {
+        this.log.warn(`prune: ${c.id}`, e);
+      }
+    }
+    this.events.publish({ type: 'container', action: 'prune', id: '', attributes: { reclaimed: String(space) } });
+    return { deleted, spaceReclaimed: space };
+  }
+
+  // ---------------------------------------------------------------- inspection of the filesystem and processes
+
+  async top(idOrName: string, psArgs = '-ef'): Promise<{ titles: string[]; processes: string[][] }> {
+    const c = this.findRunning(idOrName);
+    const pids = await this.runtime.pids(c.id);
+    const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : [];
+    let out: string;
+    try {
+      out = await this.host.ps(args);
+    } catch (e) {
+      throw new SystemError(`Error running ps: ${(e as Error).message}`);
+    }
+    return parsePsOutput(out, pids);
+  }
+
+  async changes(idOrName: string): Promise<Change[]> {
+    const c = this.store.find(idOrName);
+    const p = this.store.paths(c.id);
+    return listChanges(p.upperDir, [...c.layerDirs].reverse());
+  }
+
+  /** The overlay upper directory (the container's diff), for commit and the builder. */
+  diffDir(idOrName: string): { upper: string; layerDirs: string[] } {
+    const c = this.store.find(idOrName);
+    return { upper: this.store.paths(c.id).upperDir, layerDirs: [...c.layerDirs] };
+  }
+
+  async resize(idOrName: string, height: number, width: number): Promise<void> {
+    const c = this.findRunning(idOrName);
+    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) throw new InvalidParameterError('invalid tty size');
+    await this.runtime.resize(this.store.paths(c.id).bundleDir, height, width);
+  }
+
+  // ---------------------------------------------------------------- export and docker cp
+
+  /**
+   * A running container is seen through /proc/PID/root (its own mount namespace shows volumes and
+   * binds); a stopped one gets its rootfs mounted for the duration, with its mounts mapped by path.
+   */
+  private async rootView(c: ContainerRecord): Promise<{ view: RootView; release(): Promise<void> }> {
+    if (this.isRunning(c) && c.state.pid > 0) {
+      return { view: { root: `/proc/${c.state.pid}/root`, mounts: [] }, release: async () => {} };
+    }
+    const root = await this.withLock(c.id, () => this.acquireRootfs(c));
+    let released = false;
+    return {
+      view: { root, mounts: c.mounts.filter((m) => m.type !== 'tmpfs').map((m) => ({ destination: m.destination, source: m.source })) },
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.withLock(c.id, () => this.releaseRootfs(c.id)).catch((e) => this.log.warn(`unmount ${c.id}`, e));
+      },
+    };
+  }
+
+  /** `docker export`: a tar of the whole rootfs (without volumes), as Docker streams it. */
+  async export(idOrName: string): Promise<Readable> {
+    const c = this.store.find(idOrName);
+    const root = await this.withLock(c.id, () => this.acquireRootfs(c));
+    const stream = packTree(root, '');
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      void this.withLock(c.id, () => this.releaseRootfs(c.id)).catch((e) => this.log.warn(`unmount ${c.id}`, e));
+    };
+    stream.once('end', release);
+    stream.once('close', release);
+    stream.once('error', release);
+    this.publish(c, 'export');
+    return stream;
+  }
+
+  async archiveStat(idOrName: string, ctrPath: string): Promise<PathStat> {
+    const c = this.store.find(idOrName);
+    if (!ctrPath) throw new InvalidParameterError('path must not be empty');
+    const { view, release } = await this.rootView(c);
+    try {
+      return (await statPath(view, ctrPath, idOrName)).stat;
+    } finally {
+      await release();
+    }
+  }
+
+  async getArchive(idOrName: string, ctrPath: string): Promise<{ stat: PathStat; stream: Readable }> {
+    const c = this.store.find(idOrName);
+    if (!ctrPath) throw new InvalidParameterError('path must not be empty');
+    const { view, release } = await this.rootView(c);
+    try {
+      const { stat } = await statPath(view, ctrPath, idOrName);
+      // Docker follows a trailing-slash or "/." path into a directory; the entry names use the base name.
+      const follow = ctrPath.endsWith('/') || ctrPath.endsWith('/.');
+      const host = await hostPath(view, ctrPath, follow);
+      const stream = packTree(host, stat.name === '/' ? '.' : stat.name);
+      const done = () => void release();
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+      this.publish(c, 'archive-path');
+      return { stat, stream };
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
+  async putArchive(idOrName: string, ctrPath: string, input: Readable, o: { noOverwriteDirNonDir: boolean; copyUidGid: boolean }): Promise<void> {
+    const c = this.store.find(idOrName);
+    if (!ctrPath) throw new InvalidParameterError('path must not be empty');
+    if (c.hostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+    const { view, release } = await this.rootView(c);
+    try {
+      await extractInto(view, ctrPath, input, o, idOrName);
+      this.publish(c, 'extract-to-dir');
+    } finally {
+      await release();
+    }
+  }
+
+  // ---------------------------------------------------------------- logs and attach
+
+  /** The container's log records; follow ends when the container exits. */
+  logs(idOrName: string, o: LogsOptions): { tty: boolean; records: AsyncGenerator<LogRecord> } {
+    const c = this.store.find(idOrName);
+    const running = this.isRunning(c);
+    const stopped = running ? this.exitOf(c.id) : Promise.resolve(null);
+    return {
+      tty: !!c.config.Tty,
+      records: readLogs({
+        logPath: this.store.paths(c.id).logFile,
+        stdout: o.stdout,
+        stderr: o.stderr,
+        tail: o.tail,
+        sinceNs: o.sinceNs ?? null,
+        untilNs: o.untilNs ?? null,
+        follow: o.follow && running,
+        stopped,
+        ...(o.signal ? { signal: o.signal } : {}),
+      }),
+    };
+  }
+
+  /**
+   * Attaches a client. To a running container: at once. To a created or stopped one: when it next
+   * starts, connected between runtime create and start so no output is missed (`docker run` and
+   * `docker start -a` attach first). `done` settles once the container's output has ended.
+   */
+  async attach(idOrName: string, o: AttachOptions): Promise<{ tty: boolean; done: Promise<void>; close(): void }> {
+    const c = this.store.find(idOrName);
+    const tty = !!c.config.Tty;
+    if (o.logs) {
+      for await (const r of readLogs({ logPath: this.store.paths(c.id).logFile, stdout: o.stdout, stderr: o.stderr, tail: null, follow: false })) {
+        o.onOutput(r.stream, r.data);
+      }
+    }
+    if (!o.stream) return { tty, done: Promise.resolve(), close() {} };
+    const streams: AttachStreams = {
+      ...(o.stdin && c.config.OpenStdin ? { stdin: o.stdin } : {}),
+      onOutput: (stream, data) => {
+        if (stream === 'stdout' ? o.stdout : o.stderr) o.onOutput(stream, data);
+      },
+    };
+    this.publish(c, 'attach');
+    if (this.isRunning(c)) {
+      const h = await this.runtime.attach(c.id, this.store.paths(c.id).bundleDir, streams);
+      o.signal?.addEventListener('abort', () => h.close(), { once: true });
+      return { tty, done: h.done, close: () => h.close() };
+    }
+    const pending: PendingAttach = { streams, connected: deferred() };
+    let set = this.pendingAttaches.get(c.id);
+    if (!set) this.pendingAttaches.set(c.id, (set = new Set()));
+    set.add(pending);
+    let handle: AttachHandle | null = null;
+    let closed = false;
+    const close = () => {
+      closed = true;
+      set!.delete(pending);
+      pending.connected.resolve(null);
+      handle?.close();
+    };
+    o.signal?.addEventListener('abort', close, { once: true });
+    const done = pending.connected.promise.then(async (h) => {
+      handle = h;
+      if (!h) return;
+      if (closed) h.close();
+      await h.done;
+    });
+    return { tty, done, close };
+  }
+
+  private async connectPendingAttaches(c: ContainerRecord): Promise<void> {
+    const set = this.pendingAttaches.get(c.id);
+    if (!set?.size) return;
+    this.pendingAttaches.delete(c.id);
+    for (const pa of set) {
+      try {
+        pa.connected.resolve(await this.runtime.attach(c.id, this.store.paths(c.id).bundleDir, pa.streams));
+      } catch (e) {
+        this.log.warn(`attaching a client to ${c.id} failed`, e);
+        pa.connected.resolve(null);
+      }
+    }
+  }
+
+  private failPendingAttaches(id: string): void {
+    const set = this.pendingAttaches.get(id);
+    if (!set) return;
+    this.pendingAttaches.delete(id);
+    for (const pa of set) pa.connected.resolve(null);
+  }
+
+  // ---------------------------------------------------------------- exec
+
+  createExec(...args: Parameters<ExecManager['create']>): ReturnType<ExecManager['create']> {
+    return this.exec.create(...args);
+  }
+  startExec(...args: Parameters<ExecManager['start']>): ReturnType<ExecManager['start']> {
+    return this.exec.start(...args);
+  }
+  resizeExec(...args: Parameters<ExecManager['resize']>): ReturnType<ExecManager['resize']> {
+    return this.exec.resize(...args);
+  }
+  inspectExec(...args: Parameters<ExecManager['inspect']>): ReturnType<ExecManager['inspect']> {
+    return this.exec.inspect(...args);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private publish(c: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    // Docker puts the container's labels, its image and its name in every container event.
+    this.events.publish({ type: 'container', action, id: c.id, attributes: { ...(c.config.Labels ?? {}), image: c.imageRef, name: c.name, ...extra } });
+  }
+
+  /** Serialises lifecycle steps per container (start/exit handling/remove) without a global lock. */
+  private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const rel = /^(\d+)(s|m|h)$/.exec(v);
+  if (rel) return Date.now() - Number(rel[1]) * { s: 1e3, m: 60e3, h: 3600e3 }[rel[2] as 's' | 'm' | 'h'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new InvalidParameterError(`failed to parse value ${v} as a timestamp`);
+  return t;
+}
+
+/** Docker's create-time checks of resource limits. */
+export function validateResources(hc: HostConfig, ncpu: number): void {
+  if (hc.Memory && hc.Memory > 0 && hc.Memory < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory limit allowed is 6MB');
+  if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
+    throw new InvalidParameterError('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (hc.NanoCpus) {
+    if (hc.CpuQuota || hc.CpuPeriod) throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+    if (hc.NanoCpus < 0 || hc.NanoCpus > ncpu * 1e9) {
+      throw new InvalidParameterError(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+    }
+  }
+  for (const u of hc.Ulimits ?? []) {
+    if (u.Soft > u.Hard) throw new InvalidParameterError(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
+  }
+}
+
+/**
+ * Docker's translation of a failed start (daemon/start.go): a missing command gives exit code 127, a
+ * command that cannot be run 126, both as 400 errors whose text the docker CLI reads to choose its
+ * own exit code; anything else is a 500 with exit code 128.
+ */
+export function translateStartError(e: unknown, cmd: string): { error: Error; message: string; exitCode?: number } {
+  if (isBerthError(e) && e.kind !== 'system') return { error: e, message: e.message };
+  const raw = (e as Error)?.message ?? String(e);
+  let msg = raw;
+  const lower = raw.toLowerCase();
+  const fromRuntime = /runc|oci runtime|conmon|exec:|container process/i.test(raw);
+  if (fromRuntime && !/oci runtime (create|start) failed/i.test(raw)) msg = `failed to create task for container: OCI runtime create failed: ${raw.replace(/\s+$/, '')}: unknown`;
+  if (lower.includes(cmd.toLowerCase()) && (lower.includes('executable file not found') || lower.includes('no such file or directory'))) {
+    return { error: new InvalidParameterError(msg), message: msg, exitCode: 127 };
+  }
+  if (lower.includes('permission denied')) return { error: new InvalidParameterError(msg), message: msg, exitCode: 126 };
+  if (lower.includes('not a directory')) {
+    const m = `${msg}: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`;
+    return { error: new InvalidParameterError(m), message: m };
+  }
+  return { error: isBerthError(e) ? e : new SystemError(msg, { cause: e }), message: msg };
+}
