@@ -21,7 +21,7 @@ import { mergeConfig, processEnv, validateContainerName } from './create-config.
 import { planMounts, sortByDepth } from './mount-plan.js';
 import { hostnameFile, hostsFile, resolvConfFile } from './etc-files.js';
 import { resolveUser, type ResolvedUser } from './user-resolve.js';
-import { readFileInRoot } from './scoped-path.js';
+import { readFileInRoot, resolveInRoot } from './scoped-path.js';
 import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
@@ -475,16 +475,16 @@ export class ContainerService implements ImageUsage {
     const mode = effectiveNetworkMode(c.hostConfig.NetworkMode) === 'host' ? 'host' : (c.hostConfig.NetworkMode ?? 'none');
     const [hostHosts, hostResolv] = await Promise.all([this.host.readHostFile('/etc/hosts').catch(() => ''), this.host.readHostFile('/etc/resolv.conf').catch(() => '')]);
     const hostname = c.config.Hostname ?? c.id.slice(0, 12);
-    await writeFileAtomic(p.hostnameFile, hostnameFile(hostname), 0o644);
-    await writeFileAtomic(
+    // Regenerated when needed, so no fsync; written whole to a temp name and renamed all the same.
+    const put = (f: string, data: string) => writeFileQuick(f, data);
+    await put(p.hostnameFile, hostnameFile(hostname));
+    await put(
       p.hostsFile,
       hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
-      0o644,
     );
-    await writeFileAtomic(
+    await put(
       p.resolvConfFile,
       resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
-      0o644,
     );
   }
 
@@ -506,8 +506,9 @@ export class ContainerService implements ImageUsage {
     let mounted = false;
     let networked = false;
     try {
-      // Whatever a previous run left in the runtime (an exited container runc still knows) goes first.
-      await this.runtime.delete(c.id, true).catch(() => {});
+      // Whatever a previous run left in the runtime (an exited container runc still knows) goes
+      // first; a container that never ran has nothing there, and runc costs a process spawn.
+      if (c.state.startedAt !== ZERO_TIME || c.state.error) await this.runtime.delete(c.id, true).catch(() => {});
       await this.acquireRootfs(c);
       mounted = true;
       if (!c.volumesPopulated) {
@@ -521,8 +522,11 @@ export class ContainerService implements ImageUsage {
         return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
       });
       networked = true;
-      await this.writeEtcFiles(c, net.address);
+      // The /etc files were written at create; rewrite them when networking gave an address or
+      // they went missing.
+      if (net.address || !(await fs.stat(p.hostsFile).catch(() => null))) await this.writeEtcFiles(c, net.address);
       const user = await this.resolveUserFor(c, c.config.User ?? '');
+      if (c.config.WorkingDir) await this.ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
       const spec = this.host.buildSpec(await this.specInput(c, user, net.spec));
       await fs.mkdir(p.bundleDir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
@@ -629,6 +633,20 @@ export class ContainerService implements ImageUsage {
     if (hc.MaskedPaths) input.maskedPaths = hc.MaskedPaths;
     if (hc.ReadonlyPaths) input.readonlyPaths = hc.ReadonlyPaths;
     return input;
+  }
+
+  /** Docker creates a missing working directory, owned by the container's user. */
+  private async ensureWorkingDir(root: string, dir: string, user: ResolvedUser): Promise<void> {
+    const host = await resolveInRoot(root, dir);
+    if (await fs.stat(host).catch(() => null)) return;
+    const rel = path.relative(root, host).split(path.sep).filter(Boolean);
+    let cur = root;
+    for (const part of rel) {
+      cur = path.join(cur, part);
+      if (await fs.lstat(cur).catch(() => null)) continue;
+      await fs.mkdir(cur, { mode: 0o755 });
+      await fs.chown(cur, user.uid, user.gid).catch(() => {});
+    }
   }
 
   private cgroupsPath(id: string): string {
@@ -1198,6 +1216,13 @@ export class ContainerService implements ImageUsage {
       if (this.locks.get(id) === tail) this.locks.delete(id);
     }
   }
+}
+
+async function writeFileQuick(file: string, data: string): Promise<void> {
+  // Named so that the store's start-up sweep of `.tmp-*` files removes one left by a crash.
+  const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
+  await fs.writeFile(tmp, data, { mode: 0o644 });
+  await fs.rename(tmp, file);
 }
 
 function sleep(ms: number): Promise<void> {

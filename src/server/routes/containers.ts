@@ -5,7 +5,6 @@ import type { Writable } from 'node:stream';
 import type { Router } from '../http-server.js';
 import type { Services } from '../../daemon/services.js';
 import type {
-  ContainerCreateRequest,
   ContainerCreateResponse,
   ContainerInspect,
   ContainerSummary,
@@ -21,13 +20,13 @@ import { parseEventTime } from '../../engine/event-filters.js';
 import type { ContainerView, WaitCondition } from '../../engine/containers/container-service.js';
 import type { ContainerRecord, MountRecord } from '../../engine/containers/container-model.js';
 import { formatTimestampNs } from '../../engine/containers/k8s-log.js';
+import { checkCreateBody } from './create-body.js';
 
 export function registerContainerRoutes(r: Router, s: Services): void {
   const c = () => s.containers;
 
   r.post('/containers/create', async (ctx) => {
-    const body = await ctx.json<ContainerCreateRequest>();
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidParameterError('invalid JSON: a container config object was expected');
+    const body = checkCreateBody(await ctx.json<unknown>());
     const { HostConfig: hostConfig, NetworkingConfig: networkingConfig, ...config } = body;
     const name = ctx.query.get('name') ?? '';
     const out = await c().create({
