@@ -808,9 +808,15 @@ export class ContainerService implements ImageUsage {
   async kill(idOrName: string, signal?: string): Promise<void> {
     const c = this.findRunning(idOrName);
     const sig = parseSignal(signal || 'SIGKILL');
+    const exited = this.exitOf(c.id);
     await this.runtime.kill(c.id, sig);
     this.publish(c, 'kill', { signal: String(sig) });
-    if (sig === SIGKILL && c.state.status === 'paused') await this.runtime.resume(c.id).catch(() => {});
+    if (sig === SIGKILL) {
+      if (c.state.status === 'paused') await this.runtime.resume(c.id).catch(() => {});
+      // Docker's kill with SIGKILL returns once the container is down (bounded at 10 s), so an
+      // inspect right after it sees "exited 137".
+      await Promise.race([exited, sleep(KILL_WAIT_MS)]);
+    }
   }
 
   async restart(idOrName: string, opts: { signal?: string; timeout?: number } = {}): Promise<void> {

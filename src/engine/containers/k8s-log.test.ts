@@ -57,3 +57,20 @@ test('rotation keeps max-file files including the live one', () => {
   });
   assert.deepEqual(rotationPlan('ctr.log', ['ctr.log'], 1), { remove: ['ctr.log'], renames: [] });
 });
+
+test('rotateLog shifts the files on disk', async (t) => {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { rotateLog } = await import('./log-rotator.js');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-rot-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'ctr.log');
+  await fs.writeFile(log, 'new');
+  await fs.writeFile(log + '.1', 'mid');
+  await fs.writeFile(log + '.2', 'old');
+  await rotateLog(log, 3);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log.1', 'ctr.log.2']);
+  assert.equal(await fs.readFile(log + '.1', 'utf8'), 'new');
+  assert.equal(await fs.readFile(log + '.2', 'utf8'), 'mid');
+});
