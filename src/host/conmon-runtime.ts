@@ -1,0 +1,491 @@
+// ContainerRuntime over conmon + runc: one conmon per container (and per exec) keeps the stdio, the
+// log and the exit code, so containers outlive berthd; runc (under our own --root) does the rest.
+//
+// Files under execRoot (all small, all re-readable after a restart):
+//   runc/                 runc's state (--root)
+//   exits/<id>            exit code, written by conmon when the container's init exits
+//   conmon/<id>/          conmon's persist dir: pidfile (init), conmon.pid, oom marker
+//   s/<id> -> bundle      conmon's symlink keeping the attach socket path short
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../daemon/logger.js';
+import type {
+  AttachHandle,
+  AttachStreams,
+  ContainerRuntime,
+  ExecHandle,
+  ExecOptions,
+  ExitInfo,
+  RuntimeCreateOptions,
+  RuntimeState,
+} from '../engine/containers/runtime-contract.js';
+import { SystemError, NotFoundError } from '../errors.js';
+import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
+import { attachSocket } from './attach-socket.js';
+import { readHostCapabilities } from './capabilities.js';
+import { runCommand } from './command.js';
+import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
+import { Runc, RuncError } from './runc.js';
+
+/**
+ * The runtime could not create the container or run the exec. `runtimeMessage` is runc's own text
+ * (e.g. `... exec: "foo": executable file not found in $PATH`); `exitCode` is what Docker's CLI
+ * exits with for it: 127 not found, 126 not executable, 125 anything else.
+ */
+export class RuntimeStartError extends SystemError {
+  constructor(
+    message: string,
+    readonly runtimeMessage: string,
+    readonly exitCode: 125 | 126 | 127,
+  ) {
+    super(message);
+  }
+}
+
+/** Docker CLI's mapping of a start error's text to its exit status (cli/command/container/run.go). */
+export function exitCodeForRuntimeError(msg: string): 125 | 126 | 127 {
+  if (/executable file not found|no such file or directory|system cannot find the file specified/i.test(msg)) return 127;
+  if (/permission denied|exec format error|is a directory/i.test(msg)) return 126;
+  return 125;
+}
+
+/** The exit code reported when conmon died without recording one (killed, machine reboot...). */
+export const UNKNOWN_EXIT_CODE = 255;
+
+const POLL_MS = 1000;
+
+export interface ConmonRuntimeOptions {
+  execRoot: string;
+  runtimePath?: string;
+  conmonPath?: string;
+  log: Logger;
+  /** Bring `lo` up in a container's fresh network namespace (Docker's --network none has it up). Default true. */
+  loopbackUp?: boolean;
+}
+
+function isAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readIntFile(p: string): Promise<number | null> {
+  try {
+    const t = (await fsp.readFile(p, 'utf8')).trim();
+    if (!/^-?\d+$/.test(t)) return null;
+    return Number(t);
+  } catch {
+    return null;
+  }
+}
+
+function resolveBinary(name: string, fallback: string[]): string {
+  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const p = path.join(dir || '.', name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  for (const p of fallback) if (fs.existsSync(p)) return p;
+  return name;
+}
+
+/** Writes one control line to a conmon FIFO without blocking when conmon is gone (ENXIO: no reader). */
+async function writeFifo(fifo: string, line: string): Promise<void> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO' || code === 'ENOENT') throw new SystemError(`the container's monitor is not running (${path.basename(fifo)} has no reader)`);
+    throw e;
+  }
+  try {
+    await fh.write(line);
+  } finally {
+    await fh.close();
+  }
+}
+
+export class ConmonRuntime implements ContainerRuntime {
+  readonly runc: Runc;
+  private readonly conmonPath: string;
+  private readonly runtimePath: string;
+  private readonly log: Logger;
+  private readonly exitsDir: string;
+  private readonly socketDir: string;
+  private readonly persistRoot: string;
+  private readonly loopbackUp: boolean;
+  private exitWatcher: fs.FSWatcher | null = null;
+  private readonly exitWaiters = new Map<string, Set<() => void>>();
+
+  constructor(opts: ConmonRuntimeOptions) {
+    this.log = opts.log;
+    this.runtimePath = opts.runtimePath ?? resolveBinary('runc', ['/usr/sbin/runc', '/usr/bin/runc']);
+    this.conmonPath = opts.conmonPath ?? resolveBinary('conmon', ['/usr/bin/conmon', '/usr/libexec/podman/conmon']);
+    this.runc = new Runc({ execRoot: opts.execRoot, runtimePath: this.runtimePath, log: opts.log });
+    this.exitsDir = path.join(opts.execRoot, 'exits');
+    this.socketDir = path.join(opts.execRoot, 's');
+    this.persistRoot = path.join(opts.execRoot, 'conmon');
+    this.loopbackUp = opts.loopbackUp ?? true;
+    for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  }
+
+  private persistDir(id: string): string {
+    return path.join(this.persistRoot, id);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }> {
+    const persist = this.persistDir(opts.id);
+    await fsp.mkdir(persist, { recursive: true, mode: 0o700 });
+    // A re-created container (docker start after exit) must not see its previous exit or OOM.
+    await Promise.all([
+      fsp.rm(path.join(this.exitsDir, opts.id), { force: true }),
+      fsp.rm(path.join(persist, 'oom'), { force: true }),
+      fsp.rm(path.join(persist, 'exit'), { force: true }),
+      fsp.rm(path.join(opts.bundleDir, 'oom'), { force: true }),
+    ]);
+    await fsp.mkdir(path.dirname(opts.logPath), { recursive: true });
+    const conmonPidFile = path.join(persist, 'conmon.pid');
+    const c = spawnConmon(
+      {
+        conmonPath: this.conmonPath,
+        runtimePath: this.runtimePath,
+        runtimeArgs: [`--root=${this.runc.root}`],
+        cid: opts.id,
+        cuuid: opts.id,
+        bundle: opts.bundleDir,
+        pidFile: path.join(persist, 'pidfile'),
+        conmonPidFile,
+        logPath: `k8s-file:${opts.logPath}`,
+        logSizeMax: opts.logSizeMax,
+        exitDir: this.exitsDir,
+        socketDir: this.socketDir,
+        persistDir: persist,
+        terminal: opts.tty,
+        stdin: opts.openStdin,
+        leaveStdinOpen: !opts.stdinOnce,
+      },
+      this.log,
+    );
+    let msg: ConmonMessage | null;
+    try {
+      msg = await c.sync.next();
+    } finally {
+      c.release();
+    }
+    if (!msg || msg.data <= 0) {
+      await c.launched.catch(() => {});
+      const raw = msg?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
+      await this.runc.delete(opts.id, true).catch(() => {});
+      const text = runtimeErrorText(raw);
+      this.log.debug('container create failed', { id: opts.id, message: text });
+      throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
+    }
+    const pid = msg.data;
+    await c.launched.catch(() => {});
+    const conmonPid = (await readIntFile(conmonPidFile)) ?? 0;
+    if (this.loopbackUp) await this.bringLoopbackUp(opts.bundleDir, pid);
+    return { pid, conmonPid };
+  }
+
+  /** A fresh network namespace starts with lo down; Docker's --network none container has it up. */
+  private async bringLoopbackUp(bundleDir: string, pid: number): Promise<void> {
+    let spec: RuntimeSpec;
+    try {
+      spec = JSON.parse(await fsp.readFile(path.join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+    } catch {
+      return;
+    }
+    const netns = spec.linux?.namespaces?.find((n) => n.type === 'network');
+    if (!netns || netns.path) return;
+    const r = await runCommand('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'lo', 'up'], { log: this.log }).catch(() => null);
+    if (!r || r.code !== 0) this.log.warn('could not bring up lo in the container network namespace', r?.stderr.trim() ?? '');
+  }
+
+  async start(id: string): Promise<void> {
+    await this.runc.start(id);
+  }
+
+  async kill(id: string, signal: string | number): Promise<void> {
+    await this.runc.kill(id, signal);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    await this.runc.delete(id, force);
+  }
+
+  /**
+   * (Added.) Forgets a container entirely: its exit record, conmon's persist dir and socket link.
+   * Call when the container is removed; delete() keeps the exit record for readExit().
+   */
+  async forget(id: string): Promise<void> {
+    await Promise.all([
+      fsp.rm(path.join(this.exitsDir, id), { force: true }),
+      fsp.rm(this.persistDir(id), { recursive: true, force: true }),
+      fsp.rm(path.join(this.socketDir, id), { force: true }),
+    ]);
+  }
+
+  async state(id: string): Promise<RuntimeState | null> {
+    const s = await this.runc.state(id);
+    return s ? { status: s.status, pid: s.pid } : null;
+  }
+
+  async pids(id: string): Promise<number[]> {
+    return this.runc.ps(id);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.runc.pause(id);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.runc.resume(id);
+  }
+
+  /** (Added.) PID of the container's conmon, from its pidfile (0 when unknown), and whether it is alive. */
+  async monitor(id: string): Promise<{ pid: number; alive: boolean }> {
+    const pid = (await readIntFile(path.join(this.persistDir(id), 'conmon.pid'))) ?? 0;
+    return { pid, alive: isAlive(pid) };
+  }
+
+  // ------------------------------------------------------------------ stdio
+
+  async attach(id: string, bundleDir: string, streams: AttachStreams): Promise<AttachHandle> {
+    const direct = path.join(bundleDir, 'attach');
+    const viaLink = path.join(this.socketDir, id, 'attach');
+    const sock = Buffer.byteLength(direct) <= Buffer.byteLength(viaLink) ? direct : viaLink;
+    try {
+      return await attachSocket(sock, streams);
+    } catch (e) {
+      if (!fs.existsSync(direct)) throw new NotFoundError(`container ${id} has no attach socket (its monitor is not running)`);
+      throw e;
+    }
+  }
+
+  async resize(bundleDir: string, height: number, width: number): Promise<void> {
+    // conmon's ctl protocol: "<type> <height> <width>\n", type 1 = window resize.
+    await writeFifo(path.join(bundleDir, 'ctl'), `1 ${Math.max(0, height | 0)} ${Math.max(0, width | 0)}\n`);
+  }
+
+  async reopenLog(bundleDir: string): Promise<void> {
+    // Type 2 = reopen the log file (after rotation).
+    await writeFifo(path.join(bundleDir, 'ctl'), '2 0 0\n');
+  }
+
+  // ------------------------------------------------------------------ exits
+
+  async readExit(id: string): Promise<ExitInfo | null> {
+    const file = path.join(this.exitsDir, id);
+    let text: string;
+    let st: fs.Stats;
+    try {
+      [text, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)]);
+    } catch {
+      return null;
+    }
+    const code = Number(text.trim());
+    if (text.trim() === '' || !Number.isFinite(code)) return null;
+    const persist = this.persistDir(id);
+    const oomKilled = fs.existsSync(path.join(persist, 'oom'));
+    return { exitCode: code, finishedAt: st.mtime, oomKilled };
+  }
+
+  private ensureExitWatcher(): void {
+    if (this.exitWatcher) return;
+    try {
+      this.exitWatcher = fs.watch(this.exitsDir, (_ev, name) => {
+        const n = name?.toString();
+        if (n) this.exitWaiters.get(n)?.forEach((f) => f());
+      });
+      this.exitWatcher.unref();
+      this.exitWatcher.on('error', () => {
+        this.exitWatcher?.close();
+        this.exitWatcher = null;
+      });
+    } catch {
+      this.exitWatcher = null; // the poll still works
+    }
+  }
+
+  async waitExit(id: string, signal?: AbortSignal): Promise<ExitInfo> {
+    const now = await this.readExit(id);
+    if (now) return now;
+    this.ensureExitWatcher();
+    return new Promise<ExitInfo>((resolve, reject) => {
+      let settled = false;
+      let checking = false;
+      let monitorGoneSince = 0;
+      const done = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(timer);
+        const set = this.exitWaiters.get(id);
+        set?.delete(check);
+        if (set && set.size === 0) this.exitWaiters.delete(id);
+        signal?.removeEventListener('abort', onAbort);
+        f();
+      };
+      const check = () => {
+        if (settled || checking) return;
+        checking = true;
+        void (async () => {
+          try {
+            const e = await this.readExit(id);
+            if (e) return done(() => resolve(e));
+            // Poll fallback: a monitor that died without writing the exit file never will.
+            const mon = await this.monitor(id);
+            if (mon.pid > 0 && !mon.alive) {
+              if (!monitorGoneSince) monitorGoneSince = Date.now();
+              else if (Date.now() - monitorGoneSince >= POLL_MS) {
+                const again = await this.readExit(id);
+                const st = await this.runc.state(id).catch(() => null);
+                if (again) return done(() => resolve(again));
+                if (!st || st.status === 'stopped') {
+                  this.log.warn('container monitor died without recording an exit code', { id });
+                  return done(() => resolve({ exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date(), oomKilled: false }));
+                }
+              }
+            }
+          } finally {
+            checking = false;
+          }
+        })();
+      };
+      const onAbort = () => done(() => reject(signal!.reason ?? new Error('aborted')));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let set = this.exitWaiters.get(id);
+      if (!set) this.exitWaiters.set(id, (set = new Set()));
+      set.add(check);
+      // Not unref'd: a caller awaiting an exit is real work that should keep the process alive.
+      const timer = setInterval(check, POLL_MS);
+      // The file may have appeared between the first read and the watch.
+      check();
+    });
+  }
+
+  // ------------------------------------------------------------------ exec
+
+  private async containerSpec(containerId: string): Promise<RuntimeSpec | null> {
+    const st = await this.runc.state(containerId);
+    if (!st) return null;
+    try {
+      return JSON.parse(await fsp.readFile(path.join(st.bundle, 'config.json'), 'utf8')) as RuntimeSpec;
+    } catch {
+      return null;
+    }
+  }
+
+  async exec(opts: ExecOptions): Promise<ExecHandle> {
+    const st = await this.runc.state(opts.containerId);
+    if (!st) throw new NotFoundError(`No such container: ${opts.containerId}`);
+    if (st.status !== 'running') throw new SystemError(`container ${opts.containerId} is not running`);
+    const spec = await this.containerSpec(opts.containerId);
+    await fsp.mkdir(opts.execDir, { recursive: true, mode: 0o700 });
+    const caps = effectiveCapabilities(opts.capAdd, opts.capDrop, opts.privileged, readHostCapabilities());
+    const proc: RuntimeSpecProcess = {
+      terminal: opts.tty,
+      user: {
+        uid: opts.user.uid,
+        gid: opts.user.gid,
+        ...(opts.user.additionalGids.length ? { additionalGids: opts.user.additionalGids } : {}),
+      },
+      args: opts.args,
+      env: opts.env,
+      cwd: opts.cwd || '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      // Docker's exec inherits the container's limits and no-new-privileges.
+      ...(spec?.process.rlimits ? { rlimits: spec.process.rlimits } : {}),
+      ...(spec?.process.noNewPrivileges ? { noNewPrivileges: true } : {}),
+    };
+    if (opts.tty && opts.consoleSize) proc.consoleSize = opts.consoleSize;
+    const processSpec = path.join(opts.execDir, 'process.json');
+    await fsp.writeFile(processSpec, JSON.stringify(proc));
+    for (const f of ['attach', 'ctl', 'winsz', 'exit', opts.containerId]) await fsp.rm(path.join(opts.execDir, f), { force: true });
+
+    const c = spawnConmon(
+      {
+        conmonPath: this.conmonPath,
+        runtimePath: this.runtimePath,
+        runtimeArgs: [`--root=${this.runc.root}`],
+        cid: opts.containerId,
+        cuuid: opts.execId,
+        bundle: opts.execDir,
+        pidFile: path.join(opts.execDir, 'pid'),
+        conmonPidFile: path.join(opts.execDir, 'conmon.pid'),
+        logPath: 'none',
+        exitDir: opts.execDir,
+        socketDir: this.socketDir,
+        terminal: opts.tty,
+        stdin: opts.openStdin,
+        leaveStdinOpen: false,
+        exec: { processSpec, attach: !!opts.streams },
+      },
+      this.log,
+    );
+
+    let early: AttachHandle | undefined;
+    try {
+      if (opts.streams) {
+        // conmon blocks on the start pipe twice: before it forks, and again (in the runtime's child)
+        // once the attach socket listens, so nothing the process writes is lost.
+        c.start!.write('0');
+        const ready = await c.attach!.next();
+        if (!ready || ready.data < 0) {
+          await c.launched.catch(() => {});
+          throw new SystemError(`exec: conmon did not set up the attach socket: ${ready?.message ?? c.stderr().trim()}`);
+        }
+        early = await attachSocket(path.join(opts.execDir, 'attach'), opts.streams);
+        c.start!.write('1');
+      }
+      const first = await c.sync.next();
+      if (!first || first.data <= 0) {
+        const raw = first?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
+        const text = runtimeErrorText(raw);
+        early?.close();
+        throw new RuntimeStartError(`OCI runtime exec failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
+      }
+      const pid = first.data;
+      const execDir = opts.execDir;
+      const exitFile = path.join(execDir, opts.containerId);
+      const exited = (async () => {
+        const second = await c.sync.next();
+        c.release();
+        let code: number | null = second && second.data >= 0 ? second.data : null;
+        if (code === null) code = await readIntFile(exitFile);
+        // Output ends before conmon reports the exit; let the attached streams drain first.
+        if (early) await early.done;
+        return code ?? UNKNOWN_EXIT_CODE;
+      })();
+      exited.catch(() => {});
+      return {
+        pid,
+        exited,
+        attach: (streams: AttachStreams) => attachSocket(path.join(execDir, 'attach'), streams),
+        resize: (h: number, w: number) => writeFifo(path.join(execDir, 'ctl'), `1 ${Math.max(0, h | 0)} ${Math.max(0, w | 0)}\n`),
+      };
+    } catch (e) {
+      c.release();
+      if (e instanceof RuncError) throw e;
+      throw e;
+    }
+  }
+
+  /** Stops watching the exits directory (for tests and shutdown). */
+  close(): void {
+    this.exitWatcher?.close();
+    this.exitWatcher = null;
+  }
+}

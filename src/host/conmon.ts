@@ -1,0 +1,204 @@
+// Starting conmon, the per-container monitor: its arguments, the pipes it reports through (sync pipe:
+// the PID or the runtime's error, then an exec's exit code; attach/start pipes for exec sessions).
+// conmon double-forks at once, so the container outlives the process that started it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '../daemon/logger.js';
+import { SystemError } from '../errors.js';
+
+export interface ConmonArgs {
+  conmonPath: string;
+  runtimePath: string;
+  /** Global runtime flags (before the subcommand): ["--root=/run/berth/runc"]. */
+  runtimeArgs: string[];
+  cid: string;
+  cuuid: string;
+  name?: string;
+  bundle: string;
+  pidFile: string;
+  conmonPidFile: string;
+  /** "k8s-file:/path" or "none". */
+  logPath: string;
+  logSizeMax?: number;
+  exitDir: string;
+  socketDir: string;
+  persistDir?: string;
+  terminal: boolean;
+  stdin: boolean;
+  leaveStdinOpen: boolean;
+  exec?: { processSpec: string; attach: boolean };
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function conmonArgv(a: ConmonArgs): string[] {
+  const argv = ['--api-version', '1', '-c', a.cid, '-u', a.cuuid, '-r', a.runtimePath, '-b', a.bundle, '-p', a.pidFile];
+  argv.push('-P', a.conmonPidFile, '-l', a.logPath, '--exit-dir', a.exitDir, '--socket-dir-path', a.socketDir);
+  if (a.name) argv.push('-n', a.name);
+  for (const r of a.runtimeArgs) argv.push('--runtime-arg', r);
+  if (a.logSizeMax !== undefined && a.logSizeMax > 0) argv.push('--log-size-max', String(a.logSizeMax));
+  if (a.persistDir) argv.push('--persist-dir', a.persistDir);
+  if (a.terminal) argv.push('-t');
+  if (a.stdin) argv.push('-i');
+  if (a.stdin && a.leaveStdinOpen) argv.push('--leave-stdin-open');
+  if (a.exec) {
+    argv.push('-e', '--exec-process-spec', a.exec.processSpec);
+    if (a.exec.attach) argv.push('--exec-attach');
+  }
+  if (a.logLevel) argv.push('--log-level', a.logLevel);
+  // Sync logs on exit costs a full fsync per container; berthd reads them back from the page cache.
+  argv.push('--no-sync-log');
+  return argv;
+}
+
+/** One JSON message conmon writes on a pipe: {"data": N} or {"data": N, "message": "..."} (API v1). */
+export interface ConmonMessage {
+  data: number;
+  message?: string;
+}
+
+/** Reads newline-delimited JSON messages from one of conmon's pipes, one at a time. */
+export class MessageReader {
+  private buf = '';
+  private queue: ConmonMessage[] = [];
+  private waiters: { resolve: (m: ConmonMessage | null) => void }[] = [];
+  private ended = false;
+
+  constructor(stream: Readable) {
+    stream.setEncoding('utf8');
+    stream.on('data', (s: string) => {
+      this.buf += s;
+      let nl: number;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, nl).trim();
+        this.buf = this.buf.slice(nl + 1);
+        if (!line) continue;
+        try {
+          this.push(JSON.parse(line) as ConmonMessage);
+        } catch {
+          this.push({ data: -1, message: `unparseable message from conmon: ${line}` });
+        }
+      }
+    });
+    const end = () => {
+      this.ended = true;
+      for (const w of this.waiters.splice(0)) w.resolve(null);
+    };
+    stream.on('end', end);
+    stream.on('close', end);
+    stream.on('error', end);
+  }
+
+  private push(m: ConmonMessage): void {
+    const w = this.waiters.shift();
+    if (w) w.resolve(m);
+    else this.queue.push(m);
+  }
+
+  /** The next message, or null when the pipe closed first. */
+  next(): Promise<ConmonMessage | null> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => this.waiters.push({ resolve }));
+  }
+}
+
+export interface SpawnedConmon {
+  child: ChildProcess;
+  sync: MessageReader;
+  /** Present when exec.attach: conmon writes here when the attach socket listens. */
+  attach?: MessageReader;
+  /** Present when exec.attach: conmon waits for a write here (twice) before running the runtime. */
+  start?: Writable;
+  /** conmon's own messages before it daemonized (bad arguments and the like). */
+  stderr(): string;
+  /** Resolves when the first conmon process exited (it forks the monitor and exits at once). */
+  launched: Promise<number>;
+  /** Drops our ends of the pipes (the monitor keeps running). */
+  release(): void;
+}
+
+/** fd numbers of the pipes in conmon's table; their numbers travel in _OCI_* variables. */
+const SYNC_FD = 3;
+const START_FD = 4;
+const ATTACH_FD = 5;
+
+export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
+  const argv = conmonArgv(a);
+  const withExecPipes = !!a.exec?.attach;
+  const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: String(SYNC_FD) };
+  if (withExecPipes) {
+    env._OCI_STARTPIPE = String(START_FD);
+    env._OCI_ATTACHPIPE = String(ATTACH_FD);
+  }
+  log.debug('conmon', { args: argv });
+  // cwd = the bundle: conmon writes its "oom" marker relative to its working directory.
+  const child = spawn(a.conmonPath, argv, {
+    cwd: a.bundle,
+    env,
+    stdio: withExecPipes ? ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe', 'pipe'],
+    detached: false,
+  });
+  let errText = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => {
+    if (errText.length < 16384) errText += s;
+  });
+  const launched = new Promise<number>((resolve, reject) => {
+    child.once('error', (e) => reject(new SystemError(`cannot run conmon (${a.conmonPath}): ${e.message}`, { cause: e })));
+    child.once('exit', (code, sig) => {
+      log.debug('conmon launcher exited', { cid: a.cid, exit: code, signal: sig ?? undefined });
+      resolve(code ?? -1);
+    });
+  });
+  launched.catch(() => {});
+  const stdio = child.stdio as unknown as (Readable | Writable | null | undefined)[];
+  const syncStream = stdio[SYNC_FD] as Readable;
+  const sync = new MessageReader(syncStream);
+  const out: SpawnedConmon = {
+    child,
+    sync,
+    stderr: () => errText,
+    launched,
+    release() {
+      for (const s of stdio) s?.destroy();
+    },
+  };
+  if (withExecPipes) {
+    out.start = stdio[START_FD] as Writable;
+    out.attach = new MessageReader(stdio[ATTACH_FD] as Readable);
+  }
+  return out;
+}
+
+/**
+ * The runtime's error as conmon relays it: runc's stderr ("time=... level=error msg=...") or the
+ * container's own early stderr. Extracts the human part.
+ */
+export function runtimeErrorText(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const msgs: string[] = [];
+  for (const l of lines) {
+    const m = /level=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(l);
+    if (m) {
+      try {
+        msgs.push(JSON.parse(`"${m[1]}"`) as string);
+      } catch {
+        msgs.push(m[1]!);
+      }
+      continue;
+    }
+    if (l.startsWith('{')) {
+      try {
+        const j = JSON.parse(l) as { msg?: string };
+        if (j.msg) {
+          msgs.push(j.msg);
+          continue;
+        }
+      } catch {
+        /* plain text */
+      }
+    }
+  }
+  return (msgs.length ? msgs[msgs.length - 1]! : lines.join('\n')) || message.trim();
+}

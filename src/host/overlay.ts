@@ -1,0 +1,105 @@
+// overlayfs mounts of a container's rootfs: mount with Docker's options, unmount (lazily when busy),
+// and "is it mounted" from /proc/self/mountinfo. Idempotent both ways.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { runCommand } from './command.js';
+import type { Logger } from '../daemon/logger.js';
+import { InvalidParameterError, SystemError } from '../errors.js';
+
+export interface OverlaySpec {
+  /** Layer directories, top-most first (overlayfs lowerdir order). */
+  lower: string[];
+  upper: string;
+  work: string;
+  target: string;
+}
+
+/** mount(2) copies at most one page of option data; longer strings are cut by the kernel. */
+const MAX_OPTIONS = 4000;
+
+/** The mountinfo escapes (\040 space, \011 tab, \012 newline, \134 backslash) decoded. */
+function unescapeMountinfo(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Mount points listed in a mountinfo text. */
+export function mountPoints(mountinfo: string): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    if (f.length > 5 && f[4]) out.push(unescapeMountinfo(f[4]));
+  }
+  return out;
+}
+
+export async function isMounted(target: string): Promise<boolean> {
+  let abs = path.resolve(target);
+  try {
+    abs = await fsp.realpath(abs);
+  } catch {
+    return false;
+  }
+  return mountPoints(await fsp.readFile('/proc/self/mountinfo', 'utf8')).includes(abs);
+}
+
+function commonParent(paths: string[]): string {
+  const split = paths.map((p) => path.resolve(p).split('/'));
+  const first = split[0]!;
+  let n = 0;
+  while (n < first.length && split.every((s) => s[n] === first[n])) n++;
+  return first.slice(0, n).join('/') || '/';
+}
+
+/**
+ * The `-o` option string and the directory to run mount in. Absolute paths when they fit in a page;
+ * otherwise paths relative to the common parent of every directory (overlayfs resolves them against
+ * the mounting process's cwd), as Docker's overlay2 driver does with its short "l/" links.
+ */
+export function overlayOptions(o: OverlaySpec, indexOff: boolean): { options: string; cwd?: string } {
+  const all = [...o.lower, o.upper, o.work];
+  for (const p of all) {
+    // ':' separates lower layers and ',' separates options; overlayfs offers no portable escape.
+    if (/[,:]/.test(p)) throw new InvalidParameterError(`overlay: a layer path may not contain ',' or ':': ${p}`);
+  }
+  if (o.lower.length === 0) throw new InvalidParameterError('overlay: at least one lower layer is required');
+  const build = (f: (p: string) => string) =>
+    `lowerdir=${o.lower.map(f).join(':')},upperdir=${f(o.upper)},workdir=${f(o.work)}${indexOff ? ',index=off' : ''}`;
+  const abs = build((p) => path.resolve(p));
+  if (abs.length <= MAX_OPTIONS) return { options: abs };
+  const parent = commonParent(all);
+  const rel = build((p) => path.relative(parent, path.resolve(p)) || '.');
+  if (rel.length > MAX_OPTIONS) {
+    throw new SystemError(
+      `overlay: ${o.lower.length} layers make mount options of ${rel.length} bytes even relative to ${parent}; the kernel takes at most one page`,
+    );
+  }
+  return { options: rel, cwd: parent };
+}
+
+/** index=off keeps two mounts sharing lower layers from tripping over each other (Docker sets it too). */
+function supportsIndexOff(): boolean {
+  return fs.existsSync('/sys/module/overlay/parameters/index');
+}
+
+export async function mountOverlay(o: OverlaySpec, log?: Logger): Promise<void> {
+  if (await isMounted(o.target)) return;
+  await fsp.mkdir(o.upper, { recursive: true });
+  await fsp.mkdir(o.work, { recursive: true });
+  await fsp.mkdir(o.target, { recursive: true });
+  const { options, cwd } = overlayOptions(o, supportsIndexOff());
+  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, path.resolve(o.target)], { log, cwd });
+  if (r.code !== 0) throw new SystemError(`mounting the container's rootfs failed: ${r.stderr.trim() || `mount exited ${r.code}`}`);
+}
+
+/** Unmounts; a busy mount is detached lazily (MNT_DETACH) so it goes away when the last user does. */
+export async function unmountOverlay(target: string, log?: Logger): Promise<void> {
+  if (!(await isMounted(target))) return;
+  const abs = path.resolve(target);
+  const r = await runCommand('umount', [abs], { log });
+  if (r.code === 0 || !(await isMounted(abs))) return;
+  const lazy = await runCommand('umount', ['-l', abs], { log });
+  if (lazy.code !== 0 && (await isMounted(abs))) {
+    throw new SystemError(`unmounting ${abs} failed: ${lazy.stderr.trim() || r.stderr.trim()}`);
+  }
+}
