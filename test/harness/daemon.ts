@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { apiRequest, waitForPing, type ApiRequestOptions, type ApiResponse } from './api.js';
 import { run, shQuote, type RunOptions, type RunResult } from './exec.js';
-import { removeLeftovers } from './leftovers.js';
+import { removeLeftovers, processesMentioning } from './leftovers.js';
 import { takeSlot, type Slot } from './slots.js';
 import { BERTHD_BIN, BERTH_BIN, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN } from './paths.js';
 
@@ -141,6 +141,17 @@ export class TestDaemon {
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(timer);
+    // A killed dockerd orphans the containerd it started, which then blocks the next dockerd's start:
+    // kill it too, as a crashed host would (shims and containers stay, like conmon's).
+    if (this.engine === 'dockerd' && signal === 'SIGKILL') {
+      for (const pid of processesMentioning(this.base)) {
+        try {
+          if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'containerd') process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
   }
 
   /** SIGKILL: the daemon dies without any chance to tidy up (crash tests). */
