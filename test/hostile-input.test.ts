@@ -49,7 +49,7 @@ for (const [what, entries] of Object.entries(hostileLayers)) {
       const ls = await d.docker(['run', '--rm', tag, 'sh', '-c', 'cat /hard 2>/dev/null | head -c 40; head -c 16 /dev-sda 2>/dev/null | od -c | head -1; true']);
       assert.equal(ls.code, 0, ls.stderr);
       assert.doesNotMatch(ls.stdout, /root:[^:]*:\d+:/, 'the hardlink does not expose the host /etc/shadow');
-      assert.doesNotMatch(ls.stdout, /^0000000/m, 'the device node cannot be read from the container');
+      assert.doesNotMatch(ls.stdout, /^0000000 +\S/m, 'the device node cannot be read from the container');
       await d.docker(['rmi', tag]);
     }
     assert.deepEqual(fs.readdirSync(target), []);
