@@ -27,3 +27,19 @@ test('added, modified and whiteout-deleted paths', async (t) => {
     { path: '/new/sub', kind: 1 },
   ]);
 });
+
+test('the runtime\'s mount points are not changes', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-diff-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const lower = path.join(dir, 'lower');
+  const upper = path.join(dir, 'upper');
+  await fs.mkdir(path.join(lower, 'etc'), { recursive: true });
+  await fs.mkdir(path.join(upper, 'etc'), { recursive: true });
+  for (const f of ['hosts', 'hostname', 'resolv.conf']) await fs.writeFile(path.join(upper, 'etc', f), '');
+  assert.deepEqual(await listChanges(upper, [lower]), []);
+  await fs.writeFile(path.join(upper, 'etc', 'motd'), 'hi');
+  assert.deepEqual(await listChanges(upper, [lower]), [
+    { path: '/etc', kind: 0 },
+    { path: '/etc/motd', kind: 1 },
+  ]);
+});

@@ -4,6 +4,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+const INIT_PATHS = new Set(['/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/etc/mtab', '/dev', '/dev/console', '/dev/pts', '/dev/shm', '/proc', '/sys', '/.dockerenv', '/sbin/docker-init']);
+
 export interface Change {
   path: string;
   kind: 0 | 1 | 2;
@@ -11,6 +13,16 @@ export interface Change {
 
 export async function listChanges(upper: string, lowerTopFirst: string[]): Promise<Change[]> {
   const out: Change[] = [];
+  const dirs = new Set<string>();
+  const changedDirs = new Set<string>();
+  const dirMetaChanged = async (rel: string, st: import('node:fs').Stats): Promise<boolean> => {
+    for (const l of lowerTopFirst) {
+      const lst = await fs.lstat(path.join(l, rel)).catch(() => null);
+      if (!lst) continue;
+      return (lst.mode & 0o7777) !== (st.mode & 0o7777) || lst.uid !== st.uid || lst.gid !== st.gid;
+    }
+    return false;
+  };
   const inLower = async (rel: string): Promise<boolean> => {
     for (const l of lowerTopFirst) {
       const st = await fs.lstat(path.join(l, rel)).catch(() => null);
@@ -37,9 +49,20 @@ export async function listChanges(upper: string, lowerTopFirst: string[]): Promi
       }
       const added = parentAdded || !(await inLower(r));
       out.push({ path: '/' + r, kind: added ? 1 : 0 });
-      if (st.isDirectory()) await walk(r, added);
+      if (st.isDirectory()) {
+        dirs.add('/' + r);
+        // A copied-up directory whose mode or owner changed is a change of its own.
+        if (!added && (await dirMetaChanged(r, st))) changedDirs.add('/' + r);
+        await walk(r, added);
+      }
     }
   };
   await walk('', false);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Mount points the runtime creates for every container (Docker keeps them in its hidden "init"
+  // layer) are not the user's changes; a directory left "modified" only because of them goes too.
+  const kept = out.filter((c) => !INIT_PATHS.has(c.path));
+  const result = kept.filter(
+    (c) => !(c.kind === 0 && dirs.has(c.path) && !kept.some((o) => o.path.startsWith(c.path + '/'))) || changedDirs.has(c.path),
+  );
+  return result.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -753,7 +753,8 @@ export class ContainerService implements ImageUsage {
       exitCode: info.exitCode,
       oomKilled: info.oomKilled,
       error,
-      finishedAt: info.finishedAt.toISOString(),
+      // The exit file's time can precede the moment we recorded the start of a very short run.
+      finishedAt: new Date(Math.max(info.finishedAt.getTime(), Date.parse(c.state.startedAt) || 0)).toISOString(),
     };
     await this.store.save(c);
     this.publish(c, 'die', { exitCode: String(info.exitCode) });
@@ -935,6 +936,7 @@ export class ContainerService implements ImageUsage {
     this.failPendingAttaches(c.id);
     this.exec.containerStopped(c.id);
     await this.runtime.delete(c.id, true).catch(() => {});
+    await this.runtime.forget?.(c.id).catch(() => {});
     await this.networking.release(c).catch(() => {});
     this.rootfsRefs.delete(c.id);
     if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir);

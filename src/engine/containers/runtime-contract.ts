@@ -152,4 +152,6 @@ export interface ContainerRuntime {
   /** Resolves when the container exits (at once if it already has). Survives nothing: call again after restart. */
   waitExit(id: string, signal?: AbortSignal): Promise<ExitInfo>;
   exec(opts: ExecOptions): Promise<ExecHandle>;
+  /** (Added by the container service; ConmonRuntime has it.) Drops the runtime's records of a removed container (exit file, monitor dir). */
+  forget?(id: string): Promise<void>;
 }
