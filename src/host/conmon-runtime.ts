@@ -326,7 +326,9 @@ export class ConmonRuntime implements ContainerRuntime {
     return new Promise<ExitInfo>((resolve, reject) => {
       let settled = false;
       let checking = false;
+      let again = false;
       let monitorGoneSince = 0;
+      let timer: NodeJS.Timeout | undefined;
       const done = (f: () => void) => {
         if (settled) return;
         settled = true;
@@ -338,7 +340,12 @@ export class ConmonRuntime implements ContainerRuntime {
         f();
       };
       const check = () => {
-        if (settled || checking) return;
+        if (settled) return;
+        // An event during a check must not be lost: run once more when the current one ends.
+        if (checking) {
+          again = true;
+          return;
+        }
         checking = true;
         void (async () => {
           try {
@@ -349,9 +356,9 @@ export class ConmonRuntime implements ContainerRuntime {
             if (mon.pid > 0 && !mon.alive) {
               if (!monitorGoneSince) monitorGoneSince = Date.now();
               else if (Date.now() - monitorGoneSince >= POLL_MS) {
-                const again = await this.readExit(id);
+                const late = await this.readExit(id);
                 const st = await this.runc.state(id).catch(() => null);
-                if (again) return done(() => resolve(again));
+                if (late) return done(() => resolve(late));
                 if (!st || st.status === 'stopped') {
                   this.log.warn('container monitor died without recording an exit code', { id });
                   return done(() => resolve({ exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date(), oomKilled: false }));
@@ -360,6 +367,10 @@ export class ConmonRuntime implements ContainerRuntime {
             }
           } finally {
             checking = false;
+            if (again && !settled) {
+              again = false;
+              check();
+            }
           }
         })();
       };
@@ -370,7 +381,7 @@ export class ConmonRuntime implements ContainerRuntime {
       if (!set) this.exitWaiters.set(id, (set = new Set()));
       set.add(check);
       // Not unref'd: a caller awaiting an exit is real work that should keep the process alive.
-      const timer = setInterval(check, POLL_MS);
+      timer = setInterval(check, POLL_MS);
       // The file may have appeared between the first read and the watch.
       check();
     });

@@ -1,0 +1,379 @@
+// Integration tests of ConmonRuntime with the real runc and conmon (root only): create/start/attach/
+// wait, exit codes, TTYs and resize, stdin, kill, survival of the starting process, cgroup limits, exec.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConmonRuntime, RuntimeStartError } from './conmon-runtime.js';
+import { canRunContainers, makeBusyboxRootfs, newId, specInput, tempDir, writeBundle } from './test-support.js';
+import { cgroupsPathFor, readMemoryLimit, readPidsLimit, readCpuQuota, removeCgroup, cgroupDirs } from './cgroups.js';
+import { silentLogger } from '../daemon/logger.js';
+import type { SpecInput, ExitInfo } from '../engine/containers/runtime-contract.js';
+
+const skip = canRunContainers();
+let dir = '';
+let rootfs = '';
+
+before(async () => {
+  if (skip) return;
+  dir = await tempDir('berth-conmon-');
+  rootfs = path.join(dir, 'rootfs');
+  await makeBusyboxRootfs(rootfs);
+});
+
+after(async () => {
+  if (dir) await fsp.rm(dir, { recursive: true, force: true });
+});
+
+/** One runtime with its own exec root; every container it made is force-deleted at the end. */
+async function harness(t: { after(fn: () => Promise<void> | void): void }) {
+  const execRoot = await fsp.mkdtemp(path.join(dir, 'x'));
+  const rt = new ConmonRuntime({ execRoot, log: silentLogger });
+  const ids: string[] = [];
+  t.after(async () => {
+    for (const id of ids) {
+      await rt.delete(id, true).catch(() => {});
+      await removeCgroup(cgroupsPathFor(id)).catch(() => {});
+    }
+    rt.close();
+    await fsp.rm(execRoot, { recursive: true, force: true });
+  });
+  const create = async (over: Partial<SpecInput>, o: { tty?: boolean; openStdin?: boolean; stdinOnce?: boolean } = {}) => {
+    const id = newId();
+    ids.push(id);
+    const bundle = path.join(execRoot, 'bundles', id);
+    await writeBundle(bundle, specInput(rootfs, { cgroupsPath: cgroupsPathFor(id), tty: !!o.tty, ...over }));
+    const logPath = path.join(execRoot, 'logs', `${id}.log`);
+    const created = await rt.create({
+      id,
+      bundleDir: bundle,
+      logPath,
+      logSizeMax: -1,
+      tty: !!o.tty,
+      openStdin: !!o.openStdin,
+      stdinOnce: !!o.stdinOnce,
+    });
+    return { id, bundle, logPath, ...created };
+  };
+  return { rt, execRoot, create, ids };
+}
+
+function collector() {
+  const out: { stream: 'stdout' | 'stderr'; text: string }[] = [];
+  return {
+    out,
+    onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => out.push({ stream, text: data.toString() }),
+    text: (s?: 'stdout' | 'stderr') => out.filter((o) => !s || o.stream === s).map((o) => o.text).join(''),
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))),
+  ]);
+}
+
+test('create, attach, start, wait: stdout and stderr apart, exit code 3, log file written', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+  assert.ok(c.pid > 0 && c.conmonPid > 0);
+  assert.equal((await h.rt.state(c.id))?.status, 'created');
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, col);
+  await h.rt.start(c.id);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  await withTimeout(a.done, 5000, 'attach done');
+  assert.equal(exit.exitCode, 3);
+  assert.equal(exit.oomKilled, false);
+  assert.equal(col.text('stdout'), 'out\n');
+  assert.equal(col.text('stderr'), 'err\n');
+  const log = await fsp.readFile(c.logPath, 'utf8');
+  assert.match(log, /stdout F out\n/);
+  assert.match(log, /stderr F err\n/);
+  assert.equal((await h.rt.state(c.id))?.status, 'stopped');
+  await h.rt.delete(c.id);
+  assert.equal(await h.rt.state(c.id), null);
+  // The exit record outlives runc's state until forget().
+  assert.equal((await h.rt.readExit(c.id))?.exitCode, 3);
+  await h.rt.forget(c.id);
+  assert.equal(await h.rt.readExit(c.id), null);
+});
+
+test('a missing executable fails create with runc\'s message and Docker\'s 127', { skip }, async (t) => {
+  const h = await harness(t);
+  await assert.rejects(h.create({ args: ['no-such-binary'] }), (e: unknown) => {
+    assert.ok(e instanceof RuntimeStartError, String(e));
+    assert.match(e.runtimeMessage, /exec: "no-such-binary": executable file not found in \$PATH/);
+    assert.equal(e.exitCode, 127);
+    return true;
+  });
+  await fsp.writeFile(path.join(rootfs, 'not-exec'), 'x', { mode: 0o644 });
+  await assert.rejects(h.create({ args: ['/not-exec'] }), (e: unknown) => {
+    assert.ok(e instanceof RuntimeStartError, String(e));
+    assert.match(e.runtimeMessage, /permission denied/);
+    assert.equal(e.exitCode, 126);
+    return true;
+  });
+});
+
+test('tty: the process sees /dev/pts/N and the window size follows resize', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'tty; sleep 0.5; stty size'] }, { tty: true });
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, col);
+  await h.rt.start(c.id);
+  await h.rt.resize(c.bundle, 33, 111);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  await withTimeout(a.done, 5000, 'attach done');
+  assert.equal(exit.exitCode, 0);
+  assert.match(col.text(), /^\/dev\/pts\/\d+\r\n/);
+  assert.match(col.text(), /33 111\r\n/);
+  assert.equal(col.text('stderr'), '');
+});
+
+test('stdin: `echo hi | cat` prints hi and cat exits when stdin ends (stdinOnce)', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['cat'] }, { openStdin: true, stdinOnce: true });
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, { stdin: Readable.from([Buffer.from('hi\n')]), onOutput: col.onOutput });
+  await h.rt.start(c.id);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'cat exit');
+  await withTimeout(a.done, 5000, 'attach done');
+  assert.equal(exit.exitCode, 0);
+  assert.equal(col.text('stdout'), 'hi\n');
+});
+
+test('stdin: large input arrives whole, in order', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'wc -c; md5sum -'] }, { openStdin: true, stdinOnce: true });
+  // Not `wc -c | md5sum`: both read stdin; the first consumes it all, so expect the count then the empty md5.
+  const big = Buffer.alloc(300 * 1024, 'abcdefghij');
+  const stdin = new PassThrough();
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, { stdin, onOutput: col.onOutput });
+  await h.rt.start(c.id);
+  stdin.end(big);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 20000, 'wc exit');
+  await a.done;
+  assert.equal(exit.exitCode, 0);
+  assert.match(col.text('stdout'), new RegExp(`^${big.length}\\n`));
+});
+
+test('stdin left open (not stdinOnce): the container keeps its stdin after the client leaves', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'read a; echo got $a; read b; echo got $b'] }, { openStdin: true, stdinOnce: false });
+  const col1 = collector();
+  const a1 = await h.rt.attach(c.id, c.bundle, { stdin: Readable.from([Buffer.from('one\n')]), onOutput: col1.onOutput });
+  await h.rt.start(c.id);
+  await new Promise((r) => setTimeout(r, 300));
+  a1.close();
+  assert.equal((await h.rt.state(c.id))?.status, 'running');
+  const col2 = collector();
+  const stdin2 = new PassThrough();
+  const a2 = await h.rt.attach(c.id, c.bundle, { stdin: stdin2, onOutput: col2.onOutput });
+  stdin2.write('two\n');
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  await a2.done;
+  assert.equal(exit.exitCode, 0);
+  assert.equal(col1.text(), 'got one\n');
+  assert.equal(col2.text(), 'got two\n');
+});
+
+test('kill: SIGKILL a `sleep 100` gives 137; SIGTERM by name works too', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  assert.equal((await h.rt.state(c.id))?.status, 'running');
+  assert.deepEqual(await h.rt.pids(c.id), [c.pid]);
+  await h.rt.kill(c.id, 'SIGKILL');
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  assert.equal(exit.exitCode, 137);
+  const c2 = await h.create({ args: ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done'] });
+  await h.rt.start(c2.id);
+  await new Promise((r) => setTimeout(r, 200));
+  await h.rt.kill(c2.id, 'TERM');
+  assert.equal((await withTimeout(h.rt.waitExit(c2.id), 10000, 'exit2')).exitCode, 7);
+});
+
+test('pause and resume', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  await h.rt.pause(c.id);
+  assert.equal((await h.rt.state(c.id))?.status, 'paused');
+  await h.rt.resume(c.id);
+  assert.equal((await h.rt.state(c.id))?.status, 'running');
+  await h.rt.kill(c.id, 9);
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+});
+
+test('waitExit honours its abort signal', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  const ac = new AbortController();
+  const p = h.rt.waitExit(c.id, ac.signal);
+  ac.abort(new Error('client went away'));
+  await assert.rejects(p, /client went away/);
+  await h.rt.kill(c.id, 'KILL');
+});
+
+test('a container outlives the process that started it; a new runtime finds its state and exit', { skip }, async (t) => {
+  const h = await harness(t);
+  const id = newId();
+  h.ids.push(id);
+  const bundle = path.join(h.execRoot, 'bundles', id);
+  await writeBundle(bundle, specInput(rootfs, { cgroupsPath: cgroupsPathFor(id), args: ['sh', '-c', 'echo started; sleep 100'] }));
+  const logPath = path.join(h.execRoot, 'logs', `${id}.log`);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // A separate node process creates and starts the container, then exits.
+  const script = `
+    import { ConmonRuntime } from ${JSON.stringify(path.join(here, 'conmon-runtime.js'))};
+    import { silentLogger } from ${JSON.stringify(path.join(here, '../daemon/logger.js'))};
+    const rt = new ConmonRuntime({ execRoot: ${JSON.stringify(h.execRoot)}, log: silentLogger });
+    const r = await rt.create({ id: ${JSON.stringify(id)}, bundleDir: ${JSON.stringify(bundle)}, logPath: ${JSON.stringify(logPath)}, logSizeMax: -1, tty: false, openStdin: false, stdinOnce: false });
+    await rt.start(${JSON.stringify(id)});
+    process.stdout.write(JSON.stringify(r));
+    rt.close();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b) => (out += b));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0);
+  const { pid } = JSON.parse(out) as { pid: number };
+  const st = await h.rt.state(id);
+  assert.deepEqual(st, { status: 'running', pid });
+  assert.equal((await h.rt.monitor(id)).alive, true);
+  assert.equal(await h.rt.readExit(id), null);
+  const waiting = h.rt.waitExit(id);
+  await h.rt.kill(id, 'KILL');
+  const exit: ExitInfo = await withTimeout(waiting, 10000, 'exit');
+  assert.equal(exit.exitCode, 137);
+  assert.match(await fsp.readFile(logPath, 'utf8'), /stdout F started/);
+});
+
+test('memory, pids and cpu limits are visible in the container cgroup', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({
+    args: ['sleep', '100'],
+    resources: { memory: 64 * 1024 * 1024, pidsLimit: 42, nanoCpus: 0.5e9 },
+  });
+  const cg = cgroupsPathFor(c.id);
+  assert.equal(await readMemoryLimit(cg), 64 * 1024 * 1024);
+  assert.equal(await readPidsLimit(cg), 42);
+  assert.deepEqual(await readCpuQuota(cg), { quota: 50000, period: 100000 });
+  await h.rt.start(c.id);
+  await h.rt.kill(c.id, 'KILL');
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  await h.rt.delete(c.id);
+  await removeCgroup(cg);
+  for (const d of cgroupDirs(cg)) await assert.rejects(fsp.stat(d), /ENOENT/);
+});
+
+test('the pids limit is enforced: forking past it fails', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({
+    args: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait; echo done'],
+    resources: { pidsLimit: 4 },
+  });
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, col);
+  await h.rt.start(c.id);
+  await withTimeout(h.rt.waitExit(c.id), 15000, 'exit');
+  await a.done;
+  assert.match(col.text('stderr'), /can't fork|Resource temporarily unavailable/i);
+});
+
+test('exec: output and exit code come back, with and without a tty; a missing binary gives 127', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  const base = {
+    containerId: c.id,
+    env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    openStdin: false,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+  };
+  // docker exec ctr sh -c '...': stdout and stderr apart, exit code 5.
+  const col = collector();
+  const e1 = await h.rt.exec({
+    ...base,
+    execId: newId(),
+    execDir: path.join(h.execRoot, 'exec1'),
+    args: ['sh', '-c', 'echo hi; echo oops >&2; exit 5'],
+    tty: false,
+    streams: col,
+  });
+  assert.ok(e1.pid > 0);
+  assert.equal(await withTimeout(e1.exited, 10000, 'exec exit'), 5);
+  assert.equal(col.text('stdout'), 'hi\n');
+  assert.equal(col.text('stderr'), 'oops\n');
+
+  // docker exec -t ctr tty: a pty of its own.
+  const col2 = collector();
+  const e2 = await h.rt.exec({
+    ...base,
+    execId: newId(),
+    execDir: path.join(h.execRoot, 'exec2'),
+    args: ['sh', '-c', 'tty; stty size'],
+    tty: true,
+    consoleSize: { height: 20, width: 70 },
+    streams: col2,
+  });
+  assert.equal(await withTimeout(e2.exited, 10000, 'exec2 exit'), 0);
+  assert.match(col2.text(), /^\/dev\/pts\/\d+\r\n20 70\r\n/);
+
+  // docker exec -i ctr cat, stdin from the client.
+  const col3 = collector();
+  const e3 = await h.rt.exec({
+    ...base,
+    execId: newId(),
+    execDir: path.join(h.execRoot, 'exec3'),
+    args: ['cat'],
+    tty: false,
+    openStdin: true,
+    streams: { stdin: Readable.from([Buffer.from('piped\n')]), onOutput: col3.onOutput },
+  });
+  assert.equal(await withTimeout(e3.exited, 10000, 'exec3 exit'), 0);
+  assert.equal(col3.text('stdout'), 'piped\n');
+
+  // Detached: no streams, the exit code still comes back.
+  const e4 = await h.rt.exec({ ...base, execId: newId(), execDir: path.join(h.execRoot, 'exec4'), args: ['sh', '-c', 'exit 9'], tty: false });
+  assert.equal(await withTimeout(e4.exited, 10000, 'exec4 exit'), 9);
+
+  await assert.rejects(
+    h.rt.exec({ ...base, execId: newId(), execDir: path.join(h.execRoot, 'exec5'), args: ['nope'], tty: false, streams: collector() }),
+    (e: unknown) => {
+      assert.ok(e instanceof RuntimeStartError, String(e));
+      assert.match(e.runtimeMessage, /executable file not found/);
+      assert.equal(e.exitCode, 127);
+      return true;
+    },
+  );
+  await h.rt.kill(c.id, 'KILL');
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+});
+
+test('reopenLog: conmon writes to a new file after the old one was moved away', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'echo first; sleep 1; echo second'] });
+  await h.rt.start(c.id);
+  await new Promise((r) => setTimeout(r, 400));
+  await fsp.rename(c.logPath, c.logPath + '.1');
+  await h.rt.reopenLog(c.bundle);
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  assert.match(await fsp.readFile(c.logPath + '.1', 'utf8'), /first/);
+  const now = await fsp.readFile(c.logPath, 'utf8');
+  assert.match(now, /second/);
+  assert.doesNotMatch(now, /first/);
+});
