@@ -2,6 +2,7 @@
 // management groups with their subcommand names and aliases (`container ls` = `ps`).
 import type { CommandSpec } from './command-spec.js';
 import * as attach from './commands/attach.js';
+import * as cp from './commands/cp.js';
 import * as create from './commands/create.js';
 import * as diff from './commands/diff.js';
 import * as exec from './commands/exec.js';
@@ -33,7 +34,7 @@ const r = (m: { spec: unknown }, name?: string, aliases?: string[]): Registratio
 export const COMMON_COMMANDS: Registration[] = [r(run), r(exec)];
 
 export const OTHER_COMMANDS: Registration[] = [
-  r(attach), r(create), r(diff), r(exportCmd), r(importCmd), r(kill), r(load), r(logs), r(port), r(rename),
+  r(attach), r(cp), r(create), r(diff), r(exportCmd), r(importCmd), r(kill), r(load), r(logs), r(port), r(rename),
   r(restart), r(rm, 'rm', []), r(rmi), r(save), r(start), r(stop), r(tag), r(wait),
 ];
 
@@ -42,7 +43,7 @@ export const GROUPS: { name: string; description: string; commands: Registration
     name: 'container',
     description: 'Manage containers',
     commands: [
-      r(attach), r(create), r(diff), r(exec), r(exportCmd), r(kill), r(logs), r(port), r(rename), r(restart),
+      r(attach), r(cp), r(create), r(diff), r(exec), r(exportCmd), r(kill), r(logs), r(port), r(rename), r(restart),
       r(rm, 'rm', ['remove']), r(run), r(start), r(stop), r(wait),
     ],
   },

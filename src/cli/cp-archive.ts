@@ -55,7 +55,8 @@ export function packPath(src: string, rootName: string): Readable {
     () => pack.finalize(),
     (e) => pack.destroy(e as Error),
   );
-  return pack as unknown as Readable;
+  // tar-stream packs are streamx streams; wrap so node:stream consumers (pipeline, instanceof) accept them.
+  return Readable.from(pack as unknown as AsyncIterable<Buffer>, { objectMode: false });
 }
 
 /**

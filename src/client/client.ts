@@ -212,7 +212,7 @@ export class Client {
       const req = http.request({ ...this.target(), agent: this.agent, method, path: fullPath, headers, signal: opts.signal });
       req.on('error', (e) => reject(this.mapError(e)));
       req.on('response', resolve);
-      if (opts.raw instanceof Readable) {
+      if (opts.raw !== undefined && !Buffer.isBuffer(opts.raw)) {
         pipeline(opts.raw, req).catch((e) => {
           req.destroy(e as Error);
           reject(e);
