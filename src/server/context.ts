@@ -79,10 +79,17 @@ export class RouteContext {
   async json<T>(dflt?: T): Promise<T> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of this.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_JSON_BODY) throw new InvalidParameterError(`request body too large (more than ${MAX_JSON_BODY} bytes)`);
-      chunks.push(chunk);
+    if (this.upgrade) {
+      // An upgrade request's body (exec start's {"Detach":false,...}) is not in `req`: it arrived in
+      // `head` or is still on the socket. Take exactly Content-Length bytes so that they are not fed
+      // to the container's stdin after the hijack.
+      chunks.push(await this.readUpgradeBody());
+    } else {
+      for await (const chunk of this.req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_JSON_BODY) throw new InvalidParameterError(`request body too large (more than ${MAX_JSON_BODY} bytes)`);
+        chunks.push(chunk);
+      }
     }
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') {
@@ -94,6 +101,40 @@ export class RouteContext {
     } catch (e) {
       throw new InvalidParameterError(`invalid JSON: ${(e as Error).message}`);
     }
+  }
+
+  private async readUpgradeBody(): Promise<Buffer> {
+    const up = this.upgrade!;
+    const len = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isInteger(len) || len <= 0) return Buffer.alloc(0);
+    if (len > MAX_JSON_BODY) throw new InvalidParameterError(`request body too large (more than ${MAX_JSON_BODY} bytes)`);
+    let buf = up.head;
+    while (buf.length < len) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (c: Buffer) => {
+          cleanup();
+          up.socket.pause();
+          resolve(c);
+        };
+        const onEnd = () => {
+          cleanup();
+          resolve(null);
+        };
+        const cleanup = () => {
+          up.socket.off('data', onData);
+          up.socket.off('end', onEnd);
+          up.socket.off('close', onEnd);
+        };
+        up.socket.on('data', onData);
+        up.socket.once('end', onEnd);
+        up.socket.once('close', onEnd);
+        up.socket.resume();
+      });
+      if (!chunk) break;
+      buf = Buffer.concat([buf, chunk]);
+    }
+    up.head = buf.subarray(Math.min(len, buf.length));
+    return buf.subarray(0, Math.min(len, buf.length));
   }
 
   sendJson(status: number, body: unknown): void {
