@@ -35,7 +35,9 @@ if curl -fsS --unix-socket "$SOCK" http://localhost/images/busybox:latest/json >
   say "busybox:latest present"
 else
   say "importing $TAR as busybox:latest"
-  "$REPO/bin/berth" import --change 'CMD ["sh"]' "$TAR" busybox:latest > /dev/null
+  out="$(curl -sS --unix-socket "$SOCK" -X POST -H 'Content-Type: application/x-tar' --data-binary @"$TAR" \
+    'http://localhost/images/create?fromSrc=-&repo=busybox&tag=latest&changes=CMD%20%5B%22sh%22%5D')"
+  if grep -q '"error' <<< "$out"; then say "import failed: $out"; exit 1; fi
 fi
 
 say 'berth run --rm busybox echo "hello from berth"'

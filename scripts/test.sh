@@ -39,6 +39,8 @@ fi
 # Integration tests: each file starts a real daemon and real containers; 2 files at a time on 2 cores.
 if [ "$what" != unit ] && [ ${#integration_files[@]} -gt 0 ]; then
   echo "== integration tests (${#integration_files[@]} files)"
+  # Leftovers of an earlier run that was killed before its cleanup (daemons, mounts, bridges).
+  node dist/test/harness/sweep.js || true
   node --test --test-reporter=spec --test-concurrency="${BERTH_TEST_CONCURRENCY:-2}" --test-timeout=300000 \
     "${integration_files[@]}" || status=1
 fi

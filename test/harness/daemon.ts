@@ -61,6 +61,7 @@ export class TestDaemon {
     this.bip = this.slot.bip;
     this.engine = options.engine ?? (process.env.BERTH_TEST_ENGINE === 'dockerd' ? 'dockerd' : 'berthd');
     fs.mkdirSync(this.dockerConfig, { recursive: true });
+    fs.writeFileSync(path.join(this.slot.dir, 'base'), this.base);
   }
 
   /** The API version the engine reports: berth's 1.45, or 1.41 for the reference dockerd 20.10. */

@@ -9,6 +9,8 @@ const SLOTS = 200;
 
 export interface Slot {
   index: number;
+  /** The slot's directory: the owner records its base directory there, for sweepDeadSlots(). */
+  dir: string;
   /** Bridge name, at most 15 bytes (IFNAMSIZ - 1). */
   bridge: string;
   /** Bridge address in CIDR form for --bip, in 10.213.<index>.0/24. */
@@ -26,6 +28,7 @@ export function takeSlot(): Slot {
     if (!tryClaim(dir)) continue;
     return {
       index,
+      dir,
       bridge: `berthtest${index}`,
       bip: `10.213.${index}.1/24`,
       release: () => fs.rmSync(dir, { recursive: true, force: true }),
@@ -55,6 +58,35 @@ function tryClaim(dir: string): boolean {
   }
   fs.writeFileSync(path.join(dir, 'pid'), String(process.pid));
   return true;
+}
+
+/** Slots whose owning test process has died (killed before its cleanup ran), with their recorded base. */
+export function deadSlots(): { dir: string; base?: string; bridge: string }[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(SLOT_DIR);
+  } catch {
+    return [];
+  }
+  const out: { dir: string; base?: string; bridge: string }[] = [];
+  for (const n of names) {
+    const dir = path.join(SLOT_DIR, n);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (alive(owner)) continue;
+    let base: string | undefined;
+    try {
+      base = fs.readFileSync(path.join(dir, 'base'), 'utf8').trim() || undefined;
+    } catch {
+      /* claimed but never used */
+    }
+    out.push({ dir, base, bridge: `berthtest${n}` });
+  }
+  return out;
 }
 
 function alive(pid: number): boolean {

@@ -1,0 +1,44 @@
+// Memory of an engine's processes: RSS and PSS from /proc/PID/smaps_rollup. PSS divides shared pages
+// among the processes sharing them, so summing it over a daemon and its monitors does not count the
+// same library pages fifty times the way summed RSS does.
+import fs from 'node:fs';
+import { processesMentioning } from '../test/harness/index.js';
+
+export interface Memory {
+  rssKiB: number;
+  pssKiB: number;
+  processes: number;
+}
+
+export function processMemory(pid: number): Memory {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { rssKiB: field('Rss'), pssKiB: field('Pss'), processes: 1 };
+  } catch {
+    return { rssKiB: 0, pssKiB: 0, processes: 0 };
+  }
+}
+
+export function sumMemory(pids: readonly number[]): Memory {
+  return pids.map(processMemory).reduce((a, b) => ({ rssKiB: a.rssKiB + b.rssKiB, pssKiB: a.pssKiB + b.pssKiB, processes: a.processes + b.processes }), { rssKiB: 0, pssKiB: 0, processes: 0 });
+}
+
+function comm(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The helper processes of an engine whose roots live under `base`: conmon monitors for berthd;
+ * containerd and its shims for dockerd (found by their command lines naming the roots).
+ */
+export function helperPids(base: string, engine: 'berthd' | 'dockerd'): number[] {
+  return processesMentioning(base).filter((pid) => {
+    const c = comm(pid);
+    return engine === 'berthd' ? c === 'conmon' : c === 'containerd' || c.startsWith('containerd-shim');
+  });
+}

@@ -1,0 +1,278 @@
+// berth's benchmark: berthd against a real dockerd 20.10 and the bare `runc run` floor, side by side in
+// one run with the measurements interleaved (timings on these shared machines drift 10–25% within a
+// quarter of an hour, so figures from separate runs are not comparable). Each engine gets its own
+// roots, socket and bridge; everything is removed afterwards.
+//
+//   npm run bench -- [--runs N] [--ps-containers 200] [--mem-containers 50] [--no-dockerd] [--no-readme]
+//
+// Prints a table, writes bench/results/latest.json and puts the table into README.md between the
+// bench markers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestDaemon, run, sleep, REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, type RunResult } from '../test/harness/index.js';
+import { median, percentile } from './stats.js';
+import { processMemory, sumMemory, helperPids, type Memory } from './memory.js';
+import { renderTable, writeReadmeTable, type Row } from './report.js';
+
+interface Options {
+  runs: number;
+  psContainers: number;
+  memContainers: number;
+  dockerd: boolean;
+  readme: boolean;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--runs') o.runs = num();
+    else if (a === '--ps-containers') o.psContainers = num();
+    else if (a === '--mem-containers') o.memContainers = num();
+    else if (a === '--no-dockerd') o.dockerd = false;
+    else if (a === '--no-readme') o.readme = false;
+    else if (a === '--out') o.out = path.resolve(argv[++i]!);
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--no-dockerd] [--no-readme] [--out FILE]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+type EngineName = 'berthd' | 'dockerd';
+interface Engine {
+  name: EngineName;
+  d: TestDaemon;
+  failures: Record<string, { count: number; first: string }>;
+}
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+/** Wall-clock milliseconds of one command; failures are counted, not fatal. */
+async function timed(e: Engine | undefined, what: string, cmd: string, args: string[], env?: Record<string, string | undefined>): Promise<{ ms: number; r: RunResult } | undefined> {
+  const t0 = process.hrtime.bigint();
+  const r = await run(cmd, args, { env, timeout: 120_000 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.code !== 0) {
+    if (e) {
+      const f = (e.failures[what] ??= { count: 0, first: `${args.join(' ')}: exit ${r.code}: ${r.stderr.trim().slice(0, 300)}` });
+      f.count++;
+    }
+    return undefined;
+  }
+  return { ms, r };
+}
+
+const docker = (e: Engine, what: string, args: string[]) => timed(e, what, DOCKER_BIN, args, e.d.env);
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function parallel<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/** A runc bundle with the busybox rootfs whose process is `true` (runc's default spec has its own netns). */
+async function makeRuncBundle(dir: string): Promise<void> {
+  fs.mkdirSync(path.join(dir, 'rootfs'), { recursive: true });
+  const x = await run('tar', ['-C', path.join(dir, 'rootfs'), '-xf', BUSYBOX_TAR]);
+  if (x.code !== 0) throw new Error(`extracting the busybox rootfs: ${x.stderr}`);
+  const spec = await run('runc', ['spec', '--bundle', dir]);
+  if (spec.code !== 0) throw new Error(`runc spec: ${spec.stderr}`);
+  const file = path.join(dir, 'config.json');
+  const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
+  cfg.process.terminal = false;
+  cfg.process.args = ['true'];
+  fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
+}
+
+async function startEngine(name: EngineName): Promise<Engine | undefined> {
+  const d = new TestDaemon({ engine: name, startTimeout: 60_000 });
+  try {
+    await d.start();
+    await d.importBusybox();
+    return { name, d, failures: {} };
+  } catch (e) {
+    log(`${name} unavailable: ${(e as Error).message.split('\n')[0]}`);
+    await d.cleanup().catch(() => undefined);
+    return undefined;
+  }
+}
+
+/** The daemon alone, and the daemon with its helpers (conmon; containerd and shims). */
+function engineMemory(e: Engine): { daemon: Memory; total: Memory } {
+  const daemon = processMemory(e.d.pid!);
+  const helpers = sumMemory(helperPids(e.d.base, e.name));
+  return { daemon, total: { rssKiB: daemon.rssKiB + helpers.rssKiB, pssKiB: daemon.pssKiB + helpers.pssKiB, processes: 1 + helpers.processes } };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(BUSYBOX_TAR)) throw new Error(`${BUSYBOX_TAR} missing: run npm run setup`);
+  const startedAt = new Date();
+  const engines: Engine[] = [];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+  const samples: Record<string, Record<string, number[]>> = {};
+  const add = (metric: string, who: string, ms: number) => ((samples[metric] ??= {})[who] ??= []).push(ms);
+  const memory: Record<string, Record<string, { daemon: Memory; total: Memory }>> = {};
+
+  const cleanup = async () => {
+    for (const e of engines) await e.d.cleanup().catch((err) => log(`cleanup ${e.name}: ${(err as Error).message}`));
+    await run('runc', ['--root', path.join(work, 'runc-state'), 'list', '-q']).then(async (l) => {
+      for (const id of l.stdout.split('\n').filter(Boolean)) await run('runc', ['--root', path.join(work, 'runc-state'), 'delete', '-f', id]);
+    });
+    fs.rmSync(work, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    log('starting berthd' + (o.dockerd ? ' and dockerd' : '') + ' with their own roots');
+    const berthd = await startEngine('berthd');
+    if (berthd) engines.push(berthd);
+    if (o.dockerd && fs.existsSync(DOCKERD_BIN)) {
+      const dockerd = await startEngine('dockerd');
+      if (dockerd) engines.push(dockerd);
+    }
+    const bundle = path.join(work, 'bundle');
+    await makeRuncBundle(bundle);
+    const runcRoot = path.join(work, 'runc-state');
+
+    // Idle memory: after start-up and the import, before any container ran.
+    await sleep(2000);
+    for (const e of engines) (memory['idle'] ??= {})[e.name] = engineMemory(e);
+
+    // 1. docker run --rm --network none busybox true, interleaved with the runc floor.
+    log(`run --rm: ${o.runs} rounds, interleaved`);
+    for (const e of engines) await docker(e, 'warm-up', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    for (let i = 0; i < o.runs; i++) {
+      const order = i % 2 === 0 ? engines : [...engines].reverse();
+      for (const e of order) {
+        const t = await docker(e, 'run --rm', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+        if (t) add('run --rm', e.name, t.ms);
+      }
+      const f = await timed(undefined, 'runc run', 'runc', ['--root', runcRoot, 'run', '--bundle', bundle, `bench-${process.pid}-${i}`]);
+      if (f) add('run --rm', 'runc', f.ms);
+      if (berthd) {
+        const b = await timed(berthd, 'berth run --rm', process.execPath, [path.join(REPO, 'bin', 'berth'), 'run', '--rm', '--network', 'none', 'busybox', 'true'], berthd.d.env);
+        if (b) add('run --rm (berth CLI)', 'berthd', b.ms);
+      }
+    }
+
+    // 2. The lifecycle steps one by one: create, start, stop (a shell that exits on TERM), rm.
+    log(`create/start/stop/rm: ${o.runs} rounds, interleaved`);
+    for (let i = 0; i < o.runs; i++) {
+      const order = i % 2 === 0 ? engines : [...engines].reverse();
+      for (const e of order) {
+        const c = await docker(e, 'create', ['create', '--network', 'none', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait']);
+        if (!c) continue;
+        add('create', e.name, c.ms);
+        const id = c.r.stdout.trim();
+        const s = await docker(e, 'start', ['start', id]);
+        if (s) add('start', e.name, s.ms);
+        await sleep(100); // let the shell install its trap
+        const st = await docker(e, 'stop', ['stop', id]);
+        if (st) add('stop', e.name, st.ms);
+        const rm = await docker(e, 'rm', ['rm', '-f', id]);
+        if (rm) add('rm', e.name, rm.ms);
+      }
+    }
+
+    // 3. ps -a with many (created) containers.
+    log(`ps -a with ${o.psContainers} containers`);
+    for (const e of engines) {
+      await parallel(Array.from({ length: o.psContainers }, (_, i) => i), 4, (i) => docker(e, 'create (ps)', ['create', '--network', 'none', '--name', `ps-${i}`, 'busybox', 'true']));
+    }
+    for (let i = 0; i < o.runs; i++) {
+      for (const e of i % 2 === 0 ? engines : [...engines].reverse()) {
+        const t = await docker(e, 'ps', ['ps', '-a']);
+        if (t) add(`ps -a (${o.psContainers} containers)`, e.name, t.ms);
+      }
+    }
+    for (const e of engines) {
+      const ids = (await docker(e, 'ps -q', ['ps', '-a', '-q']))?.r.stdout.split('\n').filter(Boolean) ?? [];
+      for (let k = 0; k < ids.length; k += 50) await docker(e, 'rm (ps)', ['rm', '-f', ...ids.slice(k, k + 50)]);
+    }
+
+    // 4. Memory with N running containers.
+    log(`memory with ${o.memContainers} running containers`);
+    for (const e of engines) {
+      await parallel(Array.from({ length: o.memContainers }, (_, i) => i), 4, (i) => docker(e, 'run -d (mem)', ['run', '-d', '--network', 'none', '--name', `mem-${i}`, 'busybox', 'sleep', '3600']));
+      await sleep(2000);
+      (memory['running'] ??= {})[e.name] = engineMemory(e);
+      const ids = (await docker(e, 'ps -q', ['ps', '-a', '-q']))?.r.stdout.split('\n').filter(Boolean) ?? [];
+      for (let k = 0; k < ids.length; k += 25) await docker(e, 'rm (mem)', ['rm', '-f', ...ids.slice(k, k + 25)]);
+    }
+  } finally {
+    log('cleaning up');
+    await cleanup();
+  }
+
+  // Results.
+  const rows: Row[] = [];
+  const units: Record<string, string> = {};
+  const stats: Record<string, Record<string, { median: number; p90: number; n: number }>> = {};
+  for (const [metric, by] of Object.entries(samples)) {
+    const row: Row = { metric: `${metric} (median)` };
+    for (const [who, xs] of Object.entries(by)) {
+      (stats[metric] ??= {})[who] = { median: median(xs), p90: percentile(xs, 90), n: xs.length };
+      (row as unknown as Record<string, number>)[who] = median(xs);
+    }
+    if (typeof row.berthd === 'number' && typeof row.dockerd === 'number') row.ratio = row.berthd / row.dockerd;
+    rows.push(row);
+  }
+  const mb = (k: number) => k / 1024;
+  for (const [phase, label] of [['idle', 'idle'], ['running', `${o.memContainers} running`]] as const) {
+    for (const [kind, pick] of [['daemon', 'daemon'], ['total', 'total']] as const) {
+      for (const field of ['rssKiB', 'pssKiB'] as const) {
+        const metric = `memory ${label}: ${kind === 'daemon' ? 'daemon' : 'daemon + monitors'} ${field === 'rssKiB' ? 'RSS' : 'PSS'}`;
+        units[metric] = 'MB';
+        const row: Row = { metric };
+        for (const e of ['berthd', 'dockerd'] as const) {
+          const m = memory[phase]?.[e];
+          if (m) row[e] = mb(m[pick][field]);
+        }
+        if (typeof row.berthd === 'number' && typeof row.dockerd === 'number') row.ratio = row.berthd / row.dockerd;
+        rows.push(row);
+      }
+    }
+  }
+  const table = renderTable(rows, units);
+  const failures = Object.fromEntries(engines.map((e) => [e.name, e.failures]));
+  const versions = {
+    node: process.version,
+    kernel: os.release(),
+    cpus: os.cpus().length,
+    docker_cli: (await run(DOCKER_BIN, ['version', '--format', '{{.Client.Version}}'])).stdout.trim(),
+    dockerd: (await run(DOCKERD_BIN, ['--version'])).stdout.trim(),
+    runc: (await run('runc', ['--version'])).stdout.split('\n')[0],
+  };
+  const result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: o, versions, stats, memory, samples, failures, table };
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
+
+  const caption = `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${versions.cpus} cores (kernel ${versions.kernel}), ${o.runs} interleaved rounds; docker CLI ${versions.docker_cli} for both engines; \`ps\` over ${o.psContainers} created containers. Memory: /proc/PID/smaps_rollup; "monitors" = conmon for berthd, containerd + shims for dockerd.`;
+  console.log(`\n${table}\n\n${caption}\n`);
+  for (const [who, f] of Object.entries(failures)) {
+    for (const [what, { count, first }] of Object.entries(f)) console.log(`failures: ${who} ${what}: ${count}× (first: ${first})`);
+  }
+  console.log(`results: ${path.relative(REPO, o.out)}`);
+  if (o.readme) {
+    const readme = path.join(REPO, 'README.md');
+    if (fs.existsSync(readme) && writeReadmeTable(readme, `${table}\n\n${caption}`)) console.log('README.md: bench table updated');
+    else console.log('README.md: no bench markers; table not written');
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
