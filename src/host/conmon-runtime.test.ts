@@ -377,3 +377,58 @@ test('reopenLog: conmon writes to a new file after the old one was moved away', 
   assert.match(now, /second/);
   assert.doesNotMatch(now, /first/);
 });
+
+test('a container killed by the memory limit reports oomKilled and 137', { skip }, async (t) => {
+  const h = await harness(t);
+  const mem = 16 * 1024 * 1024;
+  const c = await h.create({
+    args: ['sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ${#x}'],
+    resources: { memory: mem, memorySwap: mem },
+  });
+  await h.rt.start(c.id);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 30000, 'exit');
+  assert.equal(exit.oomKilled, true);
+  // The shell holding the string is the biggest process: the OOM killer's SIGKILL gives 128+9.
+  assert.equal(exit.exitCode, 137);
+});
+
+test('interactive tty (docker run -it sh / docker exec -it sh): typed commands run, exit code returns', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh'] }, { tty: true, openStdin: true, stdinOnce: true });
+  const stdin = new PassThrough();
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, { stdin, onOutput: col.onOutput });
+  await h.rt.start(c.id);
+  stdin.write('echo hel""lo-run\n');
+  stdin.write('exit 5\n');
+  const exit = await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  await a.done;
+  assert.equal(exit.exitCode, 5);
+  assert.match(col.text(), /hello-run\r\n/);
+
+  const s = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(s.id);
+  const stdin2 = new PassThrough();
+  const col2 = collector();
+  const e = await h.rt.exec({
+    containerId: s.id,
+    execId: newId(),
+    execDir: path.join(h.execRoot, 'exec-it'),
+    args: ['sh'],
+    env: ['PATH=/bin:/usr/bin', 'TERM=xterm'],
+    cwd: '/tmp',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    tty: true,
+    openStdin: true,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    streams: { stdin: stdin2, onOutput: col2.onOutput },
+  });
+  stdin2.write('echo in-$(pwd)-""ok\n');
+  stdin2.write('exit 6\n');
+  assert.equal(await withTimeout(e.exited, 10000, 'exec exit'), 6);
+  assert.match(col2.text(), /in-\/tmp-ok\r\n/);
+  await h.rt.kill(s.id, 'KILL');
+  await withTimeout(h.rt.waitExit(s.id), 10000, 'exit');
+});
