@@ -169,6 +169,8 @@ export class TestDaemon {
   get env(): Record<string, string | undefined> {
     return {
       DOCKER_HOST: this.host,
+      // berth's CLI prefers BERTH_HOST over DOCKER_HOST: pin both.
+      BERTH_HOST: this.host,
       DOCKER_CONFIG: this.dockerConfig,
       DOCKER_CONTEXT: undefined,
       DOCKER_TLS_VERIFY: undefined,
