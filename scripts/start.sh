@@ -7,7 +7,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SOCK=/run/berth/berth.sock
 LOG=/var/log/berthd.log
 TAR="$REPO/.cache/busybox-rootfs.tar"
-export DOCKER_HOST="unix://$SOCK"
+export DOCKER_HOST="unix://$SOCK" BERTH_HOST="unix://$SOCK"
 
 say() { printf 'start: %s\n' "$*"; }
 ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null | grep -qx OK; }
