@@ -426,9 +426,13 @@ test('interactive tty (docker run -it sh / docker exec -it sh): typed commands r
     streams: { stdin: stdin2, onOutput: col2.onOutput },
   });
   stdin2.write('echo in-$(pwd)-""ok\n');
+  await e.resize(44, 99);
+  await new Promise((r) => setTimeout(r, 100));
+  stdin2.write('stty size\n');
   stdin2.write('exit 6\n');
   assert.equal(await withTimeout(e.exited, 10000, 'exec exit'), 6);
   assert.match(col2.text(), /in-\/tmp-ok\r\n/);
+  assert.match(col2.text(), /\r\n44 99\r\n/);
   await h.rt.kill(s.id, 'KILL');
   await withTimeout(h.rt.waitExit(s.id), 10000, 'exit');
 });

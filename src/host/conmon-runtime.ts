@@ -54,6 +54,17 @@ export function exitCodeForRuntimeError(msg: string): 125 | 126 | 127 {
 export const UNKNOWN_EXIT_CODE = 255;
 
 const POLL_MS = 1000;
+const CREATE_TIMEOUT_MS = 120_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((resolve) => {
+      timer = setTimeout(() => resolve(onTimeout()), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 export interface ConmonRuntimeOptions {
   execRoot: string;
@@ -180,7 +191,12 @@ export class ConmonRuntime implements ContainerRuntime {
     );
     let msg: ConmonMessage | null;
     try {
-      msg = await c.sync.next();
+      msg = await withDeadline(c.sync.next(), CREATE_TIMEOUT_MS, () => {
+        // A runtime stuck in create (a hung mount, a frozen cgroup): give up and leave nothing behind.
+        c.child.kill('SIGKILL');
+        void this.runc.delete(opts.id, true).catch(() => {});
+        return { data: -1, message: `timed out after ${CREATE_TIMEOUT_MS / 1000}s waiting for the runtime to create the container` };
+      });
     } finally {
       c.release();
     }
