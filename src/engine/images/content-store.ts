@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, isDigest, type Digest } from '../../lib/oci/digest.js';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
+import type { Lease } from './leases.js';
 
 export interface BlobInfo {
   digest: Digest;
@@ -21,6 +22,8 @@ export interface IngestOptions {
   expected?: Digest;
   expectedSize?: number;
   signal?: AbortSignal;
+  /** Leases the blob as it becomes visible, so garbage collection keeps it until released. */
+  lease?: Lease;
 }
 
 /** The narrow interface the image service, and later the builder and the registry client, use. */
@@ -61,10 +64,12 @@ export class FsContentStore implements ContentStore {
   }
 
   async ingest(src: AsyncIterable<Uint8Array> | Readable, opts: IngestOptions = {}): Promise<BlobInfo> {
-    if (opts.expected && (await this.has(opts.expected))) {
+    const guard = <T>(d: Digest, fn: () => Promise<T>) => (opts.lease ? opts.lease.guard(`blob:${d}`, fn) : fn());
+    const expected = opts.expected;
+    if (expected && (await guard(expected, () => this.has(expected)))) {
       // Already stored: drain the source so the caller's stream completes, verify nothing more.
       for await (const _ of src) void _;
-      return (await this.info(opts.expected))!;
+      return (await this.info(expected))!;
     }
     const tmp = path.join(this.ingestDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
@@ -94,12 +99,14 @@ export class FsContentStore implements ContentStore {
       if (opts.expectedSize !== undefined && opts.expectedSize !== size) {
         throw new DigestMismatchError(`size mismatch for ${digest}: expected ${opts.expectedSize} bytes, got ${size}`);
       }
-      await fsp.rename(tmp, this.path(digest));
+      await guard(digest, async () => {
+        await fsp.rename(tmp, this.path(digest));
+        await syncDir(this.blobDir);
+      });
     } catch (e) {
       await fsp.rm(tmp, { force: true });
       throw e;
     }
-    await syncDir(this.blobDir);
     return { digest, size };
   }
 

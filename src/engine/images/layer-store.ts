@@ -11,6 +11,7 @@ import { sha256Digest } from '../../lib/oci/chain-id.js';
 import { extractLayer } from '../../host/tar-extract.js';
 import type { Logger } from '../../daemon/logger.js';
 import { syncDir, writeFileAtomic } from './content-store.js';
+import type { Lease } from './leases.js';
 
 export interface LayerMeta {
   chainId: Digest;
@@ -26,12 +27,14 @@ export interface LayerMeta {
 export interface CreateLayerOptions {
   expectedDiffId?: Digest;
   signal?: AbortSignal;
+  /** Leases the layer as it becomes visible (or is found present), so garbage collection keeps it. */
+  lease?: Lease;
 }
+
+export const layerLeaseKey = (chainId: Digest) => `layer:${chainId}`;
 
 export class LayerStore {
   private readonly layers = new Map<Digest, LayerMeta>();
-  /** In-memory leases: layers an operation in progress (a load, a build) must not lose. */
-  private readonly leases = new Map<Digest, number>();
 
   constructor(
     private readonly root: string,
@@ -95,56 +98,42 @@ export class LayerStore {
         warn: (m) => this.log.warn(m),
       });
       const chainId = LayerStore.chainOf(parent, r.diffId);
-      const existing = this.layers.get(chainId);
-      if (existing) {
-        await fsp.rm(tmp, { recursive: true, force: true });
-        return existing;
-      }
       const meta: LayerMeta = { chainId, diffId: r.diffId, parent, size: r.contentSize, tarSize: r.tarSize, created: new Date().toISOString() };
       await writeFileAtomic(path.join(tmp, 'meta.json'), JSON.stringify(meta));
       const final = path.join(this.root, digestHex(chainId));
-      try {
-        await fsp.rename(tmp, final);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-        // A concurrent create of the same chain won the rename: theirs is as good as ours.
-        await fsp.rm(tmp, { recursive: true, force: true });
-      }
-      await syncDir(this.root);
-      this.layers.set(chainId, meta);
-      return meta;
+      const commit = async (): Promise<LayerMeta> => {
+        const existing = this.layers.get(chainId);
+        if (existing) return existing;
+        try {
+          await fsp.rename(tmp, final);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        }
+        await syncDir(this.root);
+        this.layers.set(chainId, meta);
+        return meta;
+      };
+      const result = opts.lease ? await opts.lease.guard(layerLeaseKey(chainId), commit) : await commit();
+      // Present already (or a concurrent create won the rename): our copy is not needed.
+      await fsp.rm(tmp, { recursive: true, force: true });
+      return result;
     } catch (e) {
       await fsp.rm(tmp, { recursive: true, force: true });
       throw e;
     }
   }
 
-  /** Keeps layers from removal until the returned function is called. */
-  lease(chainIds: Iterable<Digest>): () => void {
-    const held = [...chainIds];
-    for (const c of held) this.leases.set(c, (this.leases.get(c) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const c of held) {
-        const n = (this.leases.get(c) ?? 1) - 1;
-        if (n <= 0) this.leases.delete(c);
-        else this.leases.set(c, n);
-      }
-    };
+  /** Leases an existing layer (true) or says it is absent (false). */
+  async leaseExisting(chainId: Digest, lease: Lease): Promise<boolean> {
+    return lease.guard(layerLeaseKey(chainId), async () => this.layers.has(chainId));
   }
 
-  isLeased(chainId: Digest): boolean {
-    return this.leases.has(chainId);
-  }
-
-  /** Removes layers not in `inUse` and not leased; returns what was removed. */
-  async removeUnused(inUse: Set<Digest>): Promise<LayerMeta[]> {
+  /** Removes layers not in `keep`; returns what was removed. Call under the lease manager's lock. */
+  async removeUnused(keep: (chainId: Digest) => boolean): Promise<LayerMeta[]> {
     const removed: LayerMeta[] = [];
     for (const meta of [...this.layers.values()]) {
-      if (inUse.has(meta.chainId) || this.isLeased(meta.chainId)) continue;
+      if (keep(meta.chainId)) continue;
       this.layers.delete(meta.chainId);
       // Rename first so a crash mid-delete leaves a tmp- dir (cleaned at init), never a half layer.
       const dir = path.join(this.root, digestHex(meta.chainId));
