@@ -637,7 +637,7 @@ export async function registerWorkflow(kind: CliKind, skip: readonly string[] = 
     if (wc.only && wc.only !== kind) continue;
     if (skip.includes(wc.name)) continue;
     const caseNo = ++serial;
-    test(wc.name, async () => {
+    test(`${kind}: ${wc.name}`, async () => {
       let n = 0;
       const ctx: WorkflowContext = {
         kind,
