@@ -2,6 +2,7 @@
 // wait, exit codes, TTYs and resize, stdin, kill, survival of the starting process, cgroup limits, exec.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, PassThrough } from 'node:stream';
@@ -435,4 +436,70 @@ test('interactive tty (docker run -it sh / docker exec -it sh): typed commands r
   assert.match(col2.text(), /\r\n44 99\r\n/);
   await h.rt.kill(s.id, 'KILL');
   await withTimeout(h.rt.waitExit(s.id), 10000, 'exit');
+});
+
+/** Runs a container to completion and returns its exit code and output. */
+async function runToEnd(h: Awaited<ReturnType<typeof harness>>, over: Partial<SpecInput>) {
+  const c = await h.create(over);
+  const col = collector();
+  const a = await h.rt.attach(c.id, c.bundle, col);
+  await h.rt.start(c.id);
+  const exit = await withTimeout(h.rt.waitExit(c.id), 15000, 'exit');
+  await a.done;
+  return { code: exit.exitCode, out: col.text('stdout'), err: col.text('stderr') };
+}
+
+test('spec options hold for real: host network, read-only rootfs, user, bind mount, ulimit, sysctl, caps, masks', { skip }, async (t) => {
+  const h = await harness(t);
+  const hostNet = await runToEnd(h, { network: { mode: 'host' }, args: ['sh', '-c', 'ls /sys/class/net | grep -c .; hostname'], hostname: 'hn1' });
+  assert.equal(hostNet.code, 0, hostNet.err);
+  assert.ok(Number(hostNet.out.split('\n')[0]) >= 1);
+  assert.match(hostNet.out, /\nhn1\n$/);
+
+  const ro = await runToEnd(h, { readonlyRootfs: true, args: ['sh', '-c', 'touch /x 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-ok'] });
+  assert.match(ro.out, /Read-only file system/);
+  assert.match(ro.out, /shm-ok/);
+
+  const user = await runToEnd(h, { user: { uid: 65534, gid: 65534, additionalGids: [5] }, args: ['id'] });
+  assert.match(user.out, /uid=65534.*gid=65534.*groups=.*5/);
+
+  const src = await fsp.mkdtemp(path.join(dir, 'bind-'));
+  await fsp.writeFile(path.join(src, 'f'), 'from host');
+  const bind = await runToEnd(h, {
+    mounts: [{ destination: '/mnt/data', source: src, type: 'bind', options: ['rprivate', 'ro'] }],
+    args: ['sh', '-c', 'cat /mnt/data/f; echo; touch /mnt/data/g 2>/dev/null || echo ro-ok'],
+  });
+  assert.equal(bind.out, 'from host\nro-ok\n');
+
+  const lim = await runToEnd(h, {
+    ulimits: [{ name: 'nofile', soft: 512, hard: 1024 }],
+    sysctls: { 'net.ipv4.ip_unprivileged_port_start': '80' },
+    args: ['sh', '-c', 'ulimit -n; ulimit -Hn; cat /proc/sys/net/ipv4/ip_unprivileged_port_start'],
+  });
+  assert.equal(lim.out, '512\n1024\n80\n');
+
+  // Default rlimit: NOFILE clamped to the host's hard limit (20000 here) rather than failing.
+  const dflt = await runToEnd(h, { args: ['sh', '-c', 'ulimit -Hn'] });
+  assert.equal(dflt.code, 0, dflt.err);
+
+  const caps = await runToEnd(h, { capDrop: ['chown'], args: ['sh', '-c', 'grep CapBnd /proc/self/status; wc -c < /proc/timer_list; echo 1 > /proc/sys/kernel/domainname 2>&1 || echo sys-ro'] });
+  // Docker's defaults without CAP_CHOWN (bit 0): 0xa80425fa.
+  assert.match(caps.out, /CapBnd:\s+00000000a80425fa\n/);
+  assert.match(caps.out, /^0$/m); // /proc/timer_list masked by /dev/null
+  assert.match(caps.out, /sys-ro/);
+});
+
+test('privileged gets every capability the host has and no masks; --init runs the command under an init', { skip }, async (t) => {
+  const h = await harness(t);
+  const priv = await runToEnd(h, { privileged: true, args: ['sh', '-c', 'grep CapEff /proc/self/status; test $(wc -c < /proc/timer_list) -gt 0 && echo unmasked'] });
+  assert.equal(priv.code, 0, priv.err);
+  const own = /^CapEff:\s*([0-9a-f]+)$/m.exec(await fsp.readFile('/proc/self/status', 'utf8'))![1];
+  assert.match(priv.out, new RegExp(`CapEff:\\s+${own}\\n`));
+  assert.match(priv.out, /unmasked/);
+
+  const init = ['/usr/bin/catatonit', '/usr/bin/tini'].find((p) => fs.existsSync(p));
+  if (!init) return;
+  const r = await runToEnd(h, { init: { hostPath: init, containerPath: '/sbin/docker-init' }, args: ['sh', '-c', 'echo pid1=$(cat /proc/1/comm); exit 4'] });
+  assert.equal(r.code, 4);
+  assert.match(r.out, /pid1=(catatonit|tini|docker-init)/);
 });
