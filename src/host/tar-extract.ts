@@ -44,7 +44,10 @@ export interface ExtractResult {
   diffId: Digest;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
-  /** Sum of regular file sizes: what Docker reports as a layer's size. */
+  /**
+   * What Docker reports as a layer's size (overlay2's DiffSize): the lstat size of every non-directory,
+   * so regular files plus symlink target lengths, hardlinked inodes once.
+   */
   contentSize: number;
   /** Entry names not created on purpose (device nodes). */
   skipped: string[];
@@ -245,6 +248,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
           if (symlinkEscapes(comps, linkname)) throw new UnsafeTarError(`invalid symlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: it points outside of the layer`);
           await clearFor(target, false);
           await fsp.symlink(linkname, target);
+          contentSize += Buffer.byteLength(linkname);
           await applyOwnerModeTime(target, h, 'symlink');
           break;
         }

@@ -35,6 +35,7 @@ export interface ImageInspect {
   RootFS: { Type: 'layers'; Layers: string[] };
   Metadata: { LastTagTime: string };
   // Kept for old clients (API < 1.44 still show it).
+  Container?: string;
   ContainerConfig?: ContainerConfig;
 }
 

@@ -135,7 +135,7 @@ test('import a rootfs with changes, tag, resolve, inspect, history, list', async
 
   const d = await svc.inspect('busybox:latest');
   assert.deepEqual(d.repoTags.sort(), ['busybox:latest', 'localhost:5000/a/b:v1']);
-  assert.equal(d.size, '#!fake busybox\n'.length + 'root:x:0:0:root:/root:/bin/sh\n'.length);
+  assert.equal(d.size, '#!fake busybox\n'.length + 'root:x:0:0:root:/root:/bin/sh\n'.length + 'busybox'.length);
   const h = await svc.history('busybox');
   assert.equal(h.length, 1);
   assert.equal(h[0]!.id, id);

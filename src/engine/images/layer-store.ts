@@ -17,7 +17,7 @@ export interface LayerMeta {
   chainId: Digest;
   diffId: Digest;
   parent: Digest | null;
-  /** Sum of the regular file sizes in this layer (Docker's layer size). */
+  /** Docker's layer size: regular file bytes plus symlink target lengths (see tar-extract). */
   size: number;
   /** Bytes of the uncompressed layer tar. */
   tarSize: number;

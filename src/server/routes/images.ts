@@ -88,7 +88,10 @@ function inspect(d: ImageDetails, apiVersion: string): ImageInspect {
   };
   if (compareVersions(apiVersion, '1.44') < 0) out.VirtualSize = d.size;
   // Container and ContainerConfig were dropped in API 1.45; older clients still get the (empty) shape.
-  if (compareVersions(apiVersion, '1.45') < 0) out.ContainerConfig = fullConfig({});
+  if (compareVersions(apiVersion, '1.45') < 0) {
+    out.Container = '';
+    out.ContainerConfig = fullConfig({});
+  }
   return out;
 }
 
