@@ -325,7 +325,8 @@ test('exec: output and exit code come back, with and without a tty; a missing bi
   const e2 = await h.rt.exec({
     ...base,
     execId: newId(),
-    execDir: path.join(h.execRoot, 'exec2'),
+    // Deep enough that <execDir>/attach exceeds sun_path: reached through /proc/self/fd.
+    execDir: path.join(h.execRoot, 'd'.repeat(80), 'exec2'),
     args: ['sh', '-c', 'tty; stty size'],
     tty: true,
     consoleSize: { height: 20, width: 70 },
