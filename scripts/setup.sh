@@ -60,7 +60,17 @@ fi
 # ---------------------------------------------------------------------------------------------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci" "installing"
-  npm ci --no-audit --no-fund --loglevel=error > "$CACHE/npm-ci.log" 2>&1 || { cat "$CACHE/npm-ci.log" >&2; die "npm ci failed"; }
+  if ! npm ci --no-audit --no-fund --loglevel=error > "$CACHE/npm-ci.log" 2>&1; then
+    # npm ci refuses a lockfile that lists optional platform packages without entries for them
+    # (node-unix-socket's darwin/arm builds are not resolvable from every registry). npm install
+    # with --no-save installs the same locked versions and leaves package-lock.json untouched.
+    if grep -q 'EUSAGE' "$CACHE/npm-ci.log"; then
+      step "npm ci" "lockfile refused by npm ci ($(grep -m1 'Missing:' "$CACHE/npm-ci.log" | sed 's/npm error //')); npm install --no-save"
+      npm install --no-save --no-audit --no-fund --loglevel=error >> "$CACHE/npm-ci.log" 2>&1 || { cat "$CACHE/npm-ci.log" >&2; die "npm install failed"; }
+    else
+      cat "$CACHE/npm-ci.log" >&2; die "npm ci failed"
+    fi
+  fi
   touch node_modules/.package-lock.json
   step "npm ci" "done"
 else
