@@ -537,8 +537,8 @@ export class ImageService implements ImageProvider {
       return id;
     } finally {
       lease.release();
-      // A refused tar leaves its blob behind: collect it now rather than at the next start.
-      if (opts.signal?.aborted !== true) await this.collectGarbage().catch((e) => this.log.warn(`image gc: ${(e as Error).message}`));
+      // A refused or abandoned tar leaves its blob behind: collect it now rather than at the next start.
+      await this.collectGarbage().catch((e) => this.log.warn(`image gc: ${(e as Error).message}`));
     }
   }
 
