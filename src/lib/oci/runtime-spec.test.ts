@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { SpecInput } from '../../engine/containers/runtime-contract.js';
+import type { SpecInput } from './spec-input.js';
 import {
   buildRuntimeSpec,
   DEFAULT_CAPABILITIES,

@@ -1,6 +1,6 @@
 // The OCI runtime spec (config.json) of a container, computed from a SpecInput: Docker's defaults
 // (namespaces, mounts, capabilities, masked paths, device rules) plus the user's settings. Pure.
-import type { SpecInput } from '../../engine/containers/runtime-contract.js';
+import type { SpecInput } from './spec-input.js';
 
 // ---------------------------------------------------------------- the spec's shape (OCI runtime spec 1.x)
 
