@@ -236,6 +236,29 @@ test('whiteouts become overlayfs whiteouts and opaque directories', async (t) =>
   assert.equal(x, 'y');
 });
 
+test('hostile: a directory replaced by a symlink does not get its mode applied through the link', async (t) => {
+  const { root, outside } = await tmpdirs(t);
+  await fsp.chmod(outside, 0o700);
+  const buf = await makeTar([
+    { name: 'd/', type: 'directory', mode: 0o777 },
+    { name: 'd', type: 'symlink', linkname: outside },
+  ]);
+  await extractLayer(Readable.from([buf]), root);
+  assert.equal((await fsp.stat(outside)).mode & 0o777, 0o700);
+  assert.equal(await fsp.readlink(path.join(root, 'd')), outside);
+});
+
+test('hostile: whiteouts naming . or .. are refused', async (t) => {
+  const { root, base } = await tmpdirs(t);
+  await fsp.writeFile(path.join(base, 'sibling'), 'keep');
+  for (const name of ['.wh...', 'a/.wh...', '.wh..', '.wh.']) {
+    const buf = await makeTar([{ name: 'a/', type: 'directory' }, { name, type: 'file' }]);
+    await assert.rejects(extractLayer(Readable.from([buf]), root), /invalid whiteout/);
+  }
+  assert.equal(await fsp.readFile(path.join(base, 'sibling'), 'utf8'), 'keep');
+  assert.ok(fs.existsSync(root));
+});
+
 test('truncated tar is an error', async (t) => {
   const { root } = await tmpdirs(t);
   const buf = await makeTar([{ name: 'big', type: 'file', body: 'z'.repeat(5000) }]);

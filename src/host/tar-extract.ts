@@ -211,7 +211,10 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
         } else if (leaf.startsWith(WHITEOUT_META_PREFIX)) {
           warn(`skipping aufs metadata entry ${h.name}`);
         } else {
-          const hidden = path.join(parentDir, leaf.slice(WHITEOUT_PREFIX.length));
+          const hiddenName = leaf.slice(WHITEOUT_PREFIX.length);
+          // ".wh.." or ".wh..." would name the directory itself or its parent (outside the layer at the root).
+          if (hiddenName === '' || hiddenName === '.' || hiddenName === '..') throw new UnsafeTarError(`invalid whiteout ${JSON.stringify(h.name)}`);
+          const hidden = path.join(parentDir, hiddenName);
           await clearFor(hidden, false);
           await makeWhiteout(hidden);
           if (sameOwner) await fsp.lchown(hidden, h.uid ?? 0, h.gid ?? 0);
@@ -308,6 +311,10 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
   // Deepest first, so setting a parent's mtime is the last change under it.
   const dirs = [...dirMeta.entries()].sort((a, b) => b[0].length - a[0].length);
   for (const [dir, meta] of dirs) {
+    // A later entry may have replaced the directory (with a symlink to a host path, say): chmod follows
+    // symlinks, so touch only what is still a real directory.
+    const st = await fsp.lstat(dir).catch(() => null);
+    if (!st?.isDirectory()) continue;
     await fsp.chmod(dir, meta.mode);
     if (meta.mtime) await fsp.lutimes(dir, meta.mtime, meta.mtime);
   }
