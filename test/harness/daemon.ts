@@ -179,9 +179,9 @@ export class TestDaemon {
     };
   }
 
-  /** Runs the real docker CLI against this daemon. */
-  docker(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return run(DOCKER_BIN, args, { ...opts, env: { ...this.env, ...opts.env } });
+  /** Runs the real docker CLI (or another docker client binary, `bin`) against this daemon. */
+  docker(args: readonly string[], opts: RunOptions = {}, bin = DOCKER_BIN): Promise<RunResult> {
+    return run(bin, args, { ...opts, env: { ...this.env, ...opts.env } });
   }
 
   /** Runs berth's CLI against this daemon. */
@@ -193,8 +193,8 @@ export class TestDaemon {
    * Runs a CLI under a pseudo-terminal (util-linux `script`), for `-t`: the CLI sees a terminal on its
    * stdin/stdout as a user's shell would give it. Output has \r\n line ends. Exit code is the CLI's.
    */
-  tty(cli: 'docker' | 'berth', args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const argv = cli === 'docker' ? [DOCKER_BIN, ...args] : [process.execPath, BERTH_BIN, ...args];
+  tty(cli: 'docker' | 'berth' | { bin: string }, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const argv = cli === 'docker' ? [DOCKER_BIN, ...args] : cli === 'berth' ? [process.execPath, BERTH_BIN, ...args] : [cli.bin, ...args];
     const cmd = argv.map(shQuote).join(' ');
     return run('script', ['-qec', cmd, '/dev/null'], { ...opts, env: { ...this.env, ...opts.env } });
   }
