@@ -130,7 +130,7 @@ test('import a rootfs with changes, tag, resolve, inspect, history, list', async
   assert.equal((await svc.resolve(id.slice(7, 19))).id, id);
   assert.equal((await svc.resolve(`sha256:${id.slice(7, 15)}`)).id, id);
   assert.equal((await svc.resolve(id)).id, id);
-  await assert.rejects(svc.resolve('nosuch'), /No such image: nosuch/);
+  await assert.rejects(svc.resolve('nosuch'), /No such image: nosuch:latest/);
   await assert.rejects(svc.resolve('Busybox'), /invalid reference format: repository name \(library\/Busybox\) must be lowercase/);
 
   const d = await svc.inspect('busybox:latest');
@@ -293,7 +293,7 @@ test("rmi: Docker's untag/delete records and conflicts", async (t) => {
   assert.deepEqual(recs.slice(0, 2), [{ untagged: 'again:latest' }, { deleted: id2 }]);
   assert.equal(recs.length, 3); // + the layer's chain ID
   assert.deepEqual(await svc.content.list(), []);
-  await assert.rejects(svc.remove('again'), /No such image: again/);
+  await assert.rejects(svc.remove('again'), /No such image: again:latest/);
 });
 
 test('a killed daemon mid-load leaves nothing visible; init cleans up', async (t) => {

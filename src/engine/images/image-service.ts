@@ -162,10 +162,13 @@ export class ImageService implements ImageProvider {
 
   // ---------------------------------------------------------------- lookup
 
-  /** The image ID a user's string names, or NotFoundError "No such image: X". */
+  /**
+   * The image ID a user's string names, or NotFoundError "No such image: X" where X is, as in Docker's
+   * ErrImageDoesNotExist, the familiar reference with the default tag ("No such image: nosuch:latest").
+   */
   lookupId(refOrId: string): Digest {
     const id = this.findId(refOrId);
-    if (!id) throw noSuchImage(refOrId);
+    if (!id) throw noSuchImage(notFoundName(refOrId));
     return id;
   }
 
@@ -360,7 +363,7 @@ export class ImageService implements ImageProvider {
       }
       const parsed = parseDockerRef(ref);
       const key = refString(parsed.digest ? { ...nameOnly(parsed), digest: parsed.digest } : parsed);
-      if (!this.store.lookupRef(key)) throw noSuchImage(ref);
+      if (!this.store.lookupRef(key)) throw noSuchImage(notFoundName(ref));
       await this.untagRef(key, id, records);
       repoRefs = this.store.refsFor(id);
       if (!parsed.digest) {
@@ -668,6 +671,15 @@ export class ImageService implements ImageProvider {
 }
 
 // ---------------------------------------------------------------- helpers
+
+function notFoundName(refOrId: string): string {
+  try {
+    const lk = parseImageLookup(refOrId);
+    return lk.kind === 'ref' ? familiarString(lk.ref) : lk.kind === 'id' ? lk.id : refOrId;
+  } catch {
+    return refOrId;
+  }
+}
 
 /** repo (+ tag) of a tag request: Docker refuses digests and IDs as the new name. */
 function parseTagTarget(repo: string, tag?: string): Reference {

@@ -104,7 +104,7 @@ test('import, list, inspect, history, tag with slashes, save, load, rmi, prune t
 
 test('errors: 404 for missing images, 400 for bad names and changes, 404 pull access denied', async (t) => {
   const { docker, sock } = await server(t);
-  await assert.rejects(docker.getImage('nosuch').inspect(), (e: { statusCode: number; json?: { message: string } }) => e.statusCode === 404 && e.json?.message === 'No such image: nosuch');
+  await assert.rejects(docker.getImage('nosuch').inspect(), (e: { statusCode: number; json?: { message: string } }) => e.statusCode === 404 && e.json?.message === 'No such image: nosuch:latest');
   await assert.rejects(docker.getImage('a/b/c:v').remove(), (e: { statusCode: number }) => e.statusCode === 404);
   await assert.rejects(docker.getImage('Busybox').inspect(), (e: { statusCode: number }) => e.statusCode === 400);
   const res = await fetchUnix(sock, 'POST', '/v1.45/images/create?fromSrc=-&changes=' + encodeURIComponent('RUN true'), await rootfsTar());
