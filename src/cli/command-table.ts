@@ -5,13 +5,20 @@ import * as attach from './commands/attach.js';
 import * as cp from './commands/cp.js';
 import * as create from './commands/create.js';
 import * as diff from './commands/diff.js';
+import * as events from './commands/events.js';
 import * as exec from './commands/exec.js';
 import * as exportCmd from './commands/export.js';
+import * as history from './commands/history.js';
+import * as images from './commands/images.js';
 import * as importCmd from './commands/import.js';
+import * as info from './commands/info.js';
+import * as inspect from './commands/inspect.js';
 import * as kill from './commands/kill.js';
 import * as load from './commands/load.js';
 import * as logs from './commands/logs.js';
 import * as port from './commands/port.js';
+import * as prune from './commands/prune.js';
+import * as ps from './commands/ps.js';
 import * as rename from './commands/rename.js';
 import * as restart from './commands/restart.js';
 import * as rm from './commands/rm.js';
@@ -21,6 +28,9 @@ import * as save from './commands/save.js';
 import * as start from './commands/start.js';
 import * as stop from './commands/stop.js';
 import * as tag from './commands/tag.js';
+import * as top from './commands/top.js';
+import * as version from './commands/version.js';
+import * as volume from './commands/volume.js';
 import * as wait from './commands/wait.js';
 
 export interface Registration {
@@ -29,13 +39,15 @@ export interface Registration {
   aliases?: string[];
 }
 
-const r = (m: { spec: unknown }, name?: string, aliases?: string[]): Registration => ({ spec: m.spec as CommandSpec<never>, name, aliases });
+const r = (spec: unknown, name?: string, aliases?: string[]): Registration => ({ spec: spec as CommandSpec<never>, name, aliases });
 
-export const COMMON_COMMANDS: Registration[] = [r(run), r(exec)];
+export const COMMON_COMMANDS: Registration[] = [r(run.spec), r(exec.spec), r(ps.spec), r(images.spec), r(version.spec), r(info.spec)];
 
 export const OTHER_COMMANDS: Registration[] = [
-  r(attach), r(cp), r(create), r(diff), r(exportCmd), r(importCmd), r(kill), r(load), r(logs), r(port), r(rename),
-  r(restart), r(rm, 'rm', []), r(rmi), r(save), r(start), r(stop), r(tag), r(wait),
+  r(attach.spec), r(cp.spec), r(create.spec), r(diff.spec), r(events.spec), r(exportCmd.spec), r(history.spec),
+  r(importCmd.spec), r(inspect.spec), r(kill.spec), r(load.spec), r(logs.spec), r(port.spec), r(rename.spec),
+  r(restart.spec), r(rm.spec, 'rm', []), r(rmi.spec), r(save.spec), r(start.spec), r(stop.spec), r(tag.spec),
+  r(top.spec), r(wait.spec),
 ];
 
 export const GROUPS: { name: string; description: string; commands: Registration[] }[] = [
@@ -43,13 +55,27 @@ export const GROUPS: { name: string; description: string; commands: Registration
     name: 'container',
     description: 'Manage containers',
     commands: [
-      r(attach), r(cp), r(create), r(diff), r(exec), r(exportCmd), r(kill), r(logs), r(port), r(rename), r(restart),
-      r(rm, 'rm', ['remove']), r(run), r(start), r(stop), r(wait),
+      r(attach.spec), r(cp.spec), r(create.spec), r(diff.spec), r(exec.spec), r(exportCmd.spec), r(inspect.containerSpec),
+      r(kill.spec), r(logs.spec), r(ps.spec, 'ls', ['ps', 'list']), r(port.spec), r(prune.containerSpec), r(rename.spec),
+      r(restart.spec), r(rm.spec, 'rm', ['remove']), r(run.spec), r(start.spec), r(stop.spec), r(top.spec), r(wait.spec),
     ],
   },
   {
     name: 'image',
     description: 'Manage images',
-    commands: [r(importCmd), r(load), r(rmi, 'rm', ['remove', 'rmi']), r(save), r(tag)],
+    commands: [
+      r(history.spec), r(importCmd.spec), r(inspect.imageSpec), r(load.spec), r(images.spec, 'ls', ['list']),
+      r(prune.imageSpec), r(rmi.spec, 'rm', ['remove', 'rmi']), r(save.spec), r(tag.spec),
+    ],
+  },
+  {
+    name: 'volume',
+    description: 'Manage volumes',
+    commands: [r(volume.createSpec), r(inspect.volumeSpec), r(volume.lsSpec), r(prune.volumeSpec), r(volume.rmSpec)],
+  },
+  {
+    name: 'system',
+    description: 'Manage berth',
+    commands: [r(events.spec), r(info.spec)],
   },
 ];

@@ -16,9 +16,9 @@ function defaultNote(o: Option): string {
 
 export function renderOptions(cmd: Command): string {
   const opts = cmd.options.filter((o) => !o.hidden);
-  const help = { long: '--help', short: cmd.name() === 'run' || cmd.name() === 'create' ? undefined : '-h' };
-  const rows = opts.map((o) => [optionColumn(o), `${o.description}${defaultNote(o)}`] as const);
-  if (!rows.some(([c]) => c.includes('--help'))) rows.push([`${help.short ? `${help.short}, ` : '    '}${help.long}`, 'Print usage']);
+  const rows = opts.filter((o) => o.long !== '--help').map((o) => [optionColumn(o), `${o.description}${defaultNote(o)}`] as const);
+  // docker lists --help only where it is a real flag of the command (run and create, whose -h is --hostname).
+  if (cmd.name() === 'run' || cmd.name() === 'create') rows.push(['    --help', 'Print usage']);
   rows.sort((a, b) => a[0].replace(/^-., /, '').trim().localeCompare(b[0].replace(/^-., /, '').trim()));
   const width = Math.max(...rows.map(([c]) => c.length)) + 3;
   return rows.map(([c, d]) => `  ${c.padEnd(width)}${d.split('\n').join('\n' + ' '.repeat(width + 2))}`).join('\n');

@@ -7,7 +7,8 @@ import { CliContext, PROG, StatusError } from './context.js';
 import { renderCommandHelp, renderGroupHelp } from './help.js';
 import { COMMON_COMMANDS, GROUPS, OTHER_COMMANDS, type Registration } from './command-table.js';
 
-export const BERTH_VERSION = '0.1.0';
+export { BERTH_VERSION } from './version-info.js';
+import { BERTH_VERSION } from './version-info.js';
 
 /** A usage mistake found by commander, re-thrown with the command path it happened in. */
 class UsageError extends Error {
@@ -117,6 +118,7 @@ export function buildProgram(ctx: CliContext): Built {
     cmd.description(spec.description);
     cmd.helpOption(spec.noShortHelp ? '--help' : '-h, --help', 'Print usage');
     spec.options?.(cmd);
+    acceptBoolValues(cmd, spec.interspersed !== false);
     cmd.argument('[args...]');
     if (spec.interspersed === false) cmd.passThroughOptions();
     cmd.configureOutput(out);
@@ -192,6 +194,55 @@ export function buildProgram(ctx: CliContext): Built {
       `Run '${PROG} COMMAND --help' for more information on a command.\n`
     );
   }
+}
+
+const TRUE_WORDS = ['1', 't', 'T', 'true', 'TRUE', 'True'];
+const FALSE_WORDS = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
+
+/**
+ * pflag accepts `--rm=true` and `--privileged=false` for boolean flags; commander does not. Rewrites
+ * them before commander parses: `=true` is the bare flag, `=false` is `--no-X` when the command has one,
+ * else nothing (boolean flags default to false). Stops at `--`, and for run/create/exec at the first
+ * argument, so the container's own arguments are never touched.
+ */
+function acceptBoolValues(cmd: Command, interspersed: boolean): void {
+  const parse = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (argv: string[]) => {
+    const boolOpts = cmd.options.filter((o) => !o.required && !o.optional && o.long);
+    const bools = new Set(boolOpts.map((o) => o.long!));
+    const shortToLong = new Map(boolOpts.filter((o) => o.short).map((o) => [o.short!, o.long!]));
+    const valued = new Set(cmd.options.filter((o) => o.required).flatMap((o) => [o.long, o.short].filter(Boolean) as string[]));
+    const out: string[] = [];
+    let i = 0;
+    for (; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--') break;
+      if (!a.startsWith('-') || a === '-') {
+        if (!interspersed) break;
+        out.push(a);
+        continue;
+      }
+      // pflag's `-e=VALUE` and `-d=false` for one-letter flags.
+      const sh = /^(-[A-Za-z])=(.*)$/.exec(a);
+      if (sh && valued.has(sh[1]!)) {
+        out.push(sh[1]!, sh[2]!);
+        continue;
+      }
+      const m = /^(--[^=]+)=(.*)$/.exec(sh && shortToLong.has(sh[1]!) ? `${shortToLong.get(sh[1]!)}=${sh[2]}` : a);
+      if (m && bools.has(m[1]!)) {
+        if (TRUE_WORDS.includes(m[2]!)) out.push(m[1]!);
+        else if (FALSE_WORDS.includes(m[2]!)) {
+          const neg = `--no-${m[1]!.slice(2)}`;
+          if (bools.has(neg)) out.push(neg);
+        } else out.push(a);
+        continue;
+      }
+      out.push(a);
+      // The value of `-e X` / `--name X` is not an option even if it starts with a dash.
+      if (valued.has(a) && i + 1 < argv.length) out.push(argv[++i]!);
+    }
+    return parse([...out, ...argv.slice(i)]);
+  };
 }
 
 function pluralArgs(n: number): string {
