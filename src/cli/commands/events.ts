@@ -3,14 +3,16 @@
 import type { CommandSpec } from '../command-spec.js';
 import { collect, parseFilterFlags } from '../command-spec.js';
 import type { EventMessage } from '../../api/types/index.js';
-import { systemEvents } from '../../client/system.js';
+import { systemEvents, TIME_NANO_TEXT, type EventWithNanos } from '../../client/system.js';
 import { getTimestamp } from '../timestamp.js';
 import { goRfc3339Nano9 } from '../go-time.js';
 import { loadFormat, type FormatHelpers } from '../formatting.js';
 
-export function prettyEvent(e: EventMessage): string {
+export function prettyEvent(e: EventMessage | EventWithNanos): string {
   let s = '';
-  if (e.timeNano) s += `${goRfc3339Nano9(BigInt(e.timeNano))} `;
+  const exact = (e as EventWithNanos)[TIME_NANO_TEXT];
+  if (exact) s += `${goRfc3339Nano9(BigInt(exact))} `;
+  else if (e.timeNano) s += `${goRfc3339Nano9(BigInt(Math.trunc(e.timeNano)))} `;
   else if (e.time) s += `${goRfc3339Nano9(BigInt(e.time) * 1_000_000_000n)} `;
   s += `${e.Type} ${e.Action} ${e.Actor?.ID ?? ''}`;
   const attrs = e.Actor?.Attributes ?? {};
