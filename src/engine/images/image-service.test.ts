@@ -340,3 +340,77 @@ test('ID prefixes: unique resolves, ambiguous says so', async (t) => {
   }
   assert.fail('no two IDs shared a first digit');
 });
+
+test('kill -9 of a daemon in the middle of a load: after restart the image is whole or absent', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { randomBytes } = await import('node:crypto');
+  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'berth-killload-'));
+  t.after(() => fsp.rm(work, { recursive: true, force: true }));
+  // A three-layer docker-archive with incompressible layers, big enough that a load takes a while.
+  const layers: Buffer[] = [];
+  for (let i = 0; i < 3; i++) layers.push(await makeTar([{ name: `l${i}/data`, body: randomBytes(6 * 1024 * 1024) }, { name: `l${i}/small`, body: `layer ${i}` }]));
+  const diffIds = layers.map(sha);
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: new Date().toISOString(), config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const archive = await makeTar([
+    ...layers.map((body, i) => ({ name: `layer${i}.tar`, body })),
+    { name: 'config.json', body: config },
+    { name: 'manifest.json', body: JSON.stringify([{ Config: 'config.json', RepoTags: ['big:1'], Layers: layers.map((_, i) => `layer${i}.tar`) }]) },
+  ]);
+  const archivePath = path.join(work, 'archive.tar');
+  await fsp.writeFile(archivePath, archive);
+  const child = `
+    import fs from 'node:fs';
+    const [svcUrl, evUrl, logUrl, root, file] = process.argv.slice(1);
+    const { ImageService } = await import(svcUrl);
+    const { EventBus } = await import(evUrl);
+    const { silentLogger } = await import(logUrl);
+    const svc = new ImageService({ dataRoot: root, events: new EventBus(), log: silentLogger, usage: { containersUsing: () => [] } });
+    await svc.init();
+    process.stdout.write('ready\\n');
+    await svc.load(fs.createReadStream(file));
+    process.stdout.write('done\\n');
+  `;
+  const urls = [new URL('./image-service.js', import.meta.url), new URL('../events.js', import.meta.url), new URL('../../daemon/logger.js', import.meta.url)].map(String);
+  const outcomes: string[] = [];
+  for (const delayMs of [0, 30, 80, 160, 320, 640]) {
+    const root = path.join(work, `root-${delayMs}`);
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', child, ...urls, root, archivePath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.after(() => proc.kill('SIGKILL'));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('ready')) resolve();
+      });
+      proc.on('exit', () => reject(new Error(`child exited early: ${out}`)));
+    });
+    const exited = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
+    await new Promise((r) => setTimeout(r, delayMs));
+    const finishedAlone = proc.exitCode !== null;
+    proc.kill('SIGKILL');
+    await exited;
+    // A child that exited by itself must have finished the load, not crashed.
+    if (finishedAlone) assert.match(out, /done/, `child exited without finishing: ${out}`);
+
+    const { svc } = await fixture(t, root);
+    if (svc.count() === 1) {
+      const r = await svc.resolve('big:1');
+      assert.deepEqual(r.config.Cmd, ['sh']);
+      for (let i = 0; i < 3; i++) assert.equal(await fsp.readFile(path.join(r.layerDirs[i]!, `l${i}/small`), 'utf8'), `layer ${i}`);
+      assert.equal((await svc.content.list()).length, 4);
+      outcomes.push('whole');
+    } else {
+      assert.equal(svc.count(), 0);
+      await assert.rejects(svc.resolve('big:1'), /No such image/);
+      assert.deepEqual(await svc.content.list(), []);
+      assert.deepEqual(svc.layers.list(), []);
+      assert.deepEqual((await fsp.readdir(path.join(root, 'layers'))).filter((n) => n.startsWith('tmp-')), []);
+      outcomes.push('absent');
+    }
+    assert.deepEqual(await fsp.readdir(path.join(root, 'content', 'ingest')), []);
+    assert.deepEqual(await fsp.readdir(path.join(root, 'tmp', 'images')), []);
+  }
+  t.diagnostic(`outcomes by kill delay: ${outcomes.join(', ')}`);
+  // The first kill lands right after start-up, in the middle of the load.
+  assert.equal(outcomes[0], 'absent', outcomes.join());
+});
