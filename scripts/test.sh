@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs berth's tests with node's built-in runner over the compiled dist/: unit tests (beside the code in
-# src/) first, then the integration suites (test/*.test.ts, each with its own real berthd).
+# src/ and bench/) first, then the integration suites (test/*.test.ts, each with its own real berthd).
 # Usage: scripts/test.sh [unit|integration|all] [source files...]
 #   scripts/test.sh integration test/api-errors.test.ts
 # The file lists come from the .ts sources, not from dist/, so a stale .js left by a renamed source never
@@ -22,7 +22,7 @@ if [ $# -gt 0 ]; then
     case "$f" in test/*) integration_files+=("$(to_dist "$f")") ;; *) unit_files+=("$(to_dist "$f")") ;; esac
   done
 else
-  while IFS= read -r f; do unit_files+=("$(to_dist "$f")"); done < <(find src -name '*.test.ts' | LC_ALL=C sort)
+  while IFS= read -r f; do unit_files+=("$(to_dist "$f")"); done < <(find src bench -name '*.test.ts' | LC_ALL=C sort)
   while IFS= read -r f; do integration_files+=("$(to_dist "$f")"); done < <(find test -maxdepth 1 -name '*.test.ts' | LC_ALL=C sort)
 fi
 
