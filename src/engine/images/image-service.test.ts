@@ -141,6 +141,11 @@ test('import a rootfs with changes, tag, resolve, inspect, history, list', async
   assert.equal(h[0]!.id, id);
   assert.equal(h[0]!.comment, 'Imported from -');
   assert.equal(svc.count(), 1);
+  // A digest reference (what a pull records) shows in RepoDigests and resolves.
+  const md = `sha256:${'d'.repeat(64)}`;
+  await svc.addReference(`busybox@${md}`, id);
+  assert.deepEqual((await svc.inspect('busybox')).repoDigests, [`busybox@${md}`]);
+  assert.equal((await svc.resolve(`busybox:whatever@${md}`)).id, id);
 
   assert.equal((await svc.list({ filters: { reference: ['busybox'] } }))[0]!.repoTags.join(), 'busybox:latest');
   assert.equal((await svc.list({ filters: { reference: ['localhost:5000/*/*'] } })).length, 1);

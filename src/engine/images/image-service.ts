@@ -332,6 +332,22 @@ export class ImageService implements ImageProvider {
     await this.setTag(ref, id);
   }
 
+  /**
+   * Points a reference at an image: a tag (as `tag` does, with its event) or a digest reference
+   * (`name@sha256:...`, what a pull records as RepoDigests). For the builder's -t and for pull.
+   */
+  async addReference(ref: string, id: Digest): Promise<void> {
+    if (!this.store.has(id)) throw noSuchImage(id);
+    let r: Reference;
+    try {
+      r = parseNormalizedNamed(ref);
+    } catch (e) {
+      throw new InvalidParameterError((e as Error).message);
+    }
+    if (r.digest) await this.store.setRef(refString({ ...nameOnly(r), digest: r.digest }), id);
+    else await this.setTag(r.tag ? r : withTag(r, 'latest'), id);
+  }
+
   private async setTag(ref: Reference, id: Digest): Promise<void> {
     const prev = await this.store.setRef(refString(ref), id);
     await this.store.update(id, { lastTagTime: new Date().toISOString() });
