@@ -19,6 +19,8 @@ const MAX_JSON = 16 * 1024 * 1024;
 export interface ArchiveImage {
   configBytes: Buffer;
   refs: Reference[];
+  /** How many layer files the archive names for this image (must equal the config's diff IDs). */
+  layerCount: number;
   openLayer(index: number): AsyncIterable<Uint8Array>;
 }
 
@@ -103,6 +105,7 @@ async function readDockerArchive(root: string): Promise<ArchiveImage[]> {
     out.push({
       configBytes,
       refs: parseRefs(m.RepoTags ?? []),
+      layerCount: layerPaths.length,
       openLayer: (i) => openAt(layerPaths, i),
     });
   }
@@ -159,7 +162,7 @@ async function readOciLayout(root: string): Promise<ArchiveImage[]> {
     if (!manifest?.config || !Array.isArray(manifest.layers)) throw new BadArchiveError(`invalid archive: manifest ${desc.digest} is malformed`);
     const configBytes = await readVerified(root, manifest.config, `config ${manifest.config.digest}`);
     const layerPaths = await Promise.all(manifest.layers.map((l) => blobPath(root, l)));
-    out.push({ configBytes, refs: parseRefs(names), openLayer: (i) => openAt(layerPaths, i) });
+    out.push({ configBytes, refs: parseRefs(names), layerCount: layerPaths.length, openLayer: (i) => openAt(layerPaths, i) });
   }
   return out;
 }

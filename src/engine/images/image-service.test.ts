@@ -257,6 +257,11 @@ test('hostile tars and broken archives are refused and leave the store unchanged
   await assert.rejects(other.svc.load(Readable.from([tampered])), /digest mismatch|diff ID mismatch/);
   assert.deepEqual(await snapshot(other.root), otherBefore);
   await assert.rejects(other.svc.load(Readable.from([await makeTar([{ name: 'junk', body: 'x' }])])), /neither manifest.json/);
+  const extraLayer = await makeTar([
+    ...[...(await readTar(good)).entries()].filter(([n]) => n !== 'manifest.json').map(([name, body]) => ({ name, body })),
+    { name: 'manifest.json', body: JSON.stringify([{ ...dm[0], Layers: [dm[0].Layers[0], dm[0].Layers[0]] }]) },
+  ]);
+  await assert.rejects(other.svc.load(Readable.from([extraLayer])), /layers length mismatch: expected 1, got 2/);
   const escaping = await makeTar([{ name: 'manifest.json', body: JSON.stringify([{ Config: '../../../etc/passwd', RepoTags: [], Layers: [] }]) }]);
   await assert.rejects(other.svc.load(Readable.from([escaping])), /outside of the archive/);
   assert.deepEqual(await snapshot(other.root), otherBefore);

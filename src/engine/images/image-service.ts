@@ -569,6 +569,15 @@ export class ImageService implements ImageProvider {
     try {
       const images = await readArchive(src, tmp, { signal: opts.signal, warn: (m) => this.log.warn(m) });
       for (const img of images) {
+        let diffIds: unknown[] = [];
+        try {
+          diffIds = (JSON.parse(img.configBytes.toString('utf8')) as ImageConfig).rootfs?.diff_ids ?? [];
+        } catch {
+          // addImage reports the malformed config
+        }
+        if (Array.isArray(diffIds) && diffIds.length !== img.layerCount) {
+          throw new InvalidParameterError(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${img.layerCount}`);
+        }
         const id = await this.addImage(img.configBytes, lease, img.openLayer, { manifestDigest: undefined, signal: opts.signal });
         this.events.publish({ type: 'image', action: 'load', id, attributes: { name: id } });
         if (!img.refs.length) {
