@@ -453,7 +453,8 @@ export class ImageService implements ImageProvider {
       const cfg = this.config(rec.id);
       if (this.usage.containersUsing(rec.id).length) continue;
       if (this.store.list().some((r) => r.parent === rec.id)) continue;
-      const tagged = this.store.refsFor(rec.id).length > 0;
+      // Dangling means no tag: digest references alone do not keep an image (Docker's prune).
+      const tagged = this.store.refsFor(rec.id).some((r) => !parseDockerRef(r).digest);
       if (danglingOnly && tagged) continue;
       if (until !== undefined && (Date.parse(cfg.created ?? '') || 0) >= until) continue;
       const labels = cfg.config?.Labels ?? {};
