@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyChanges, parseExposedPorts } from './changes.js';
 import { parseInstruction, parseJsonForm } from './instruction.js';
-import { parseNameValues, splitWords } from './words.js';
+import { parseNameValues, processWord, splitWords } from './words.js';
 
 test('instruction split and JSON form detection', () => {
   const i = parseInstruction('  cmd   ["echo", "hi"] ');
@@ -36,7 +36,7 @@ test('CMD and ENTRYPOINT: JSON and shell forms', () => {
 });
 
 test('ENV, LABEL, EXPOSE, WORKDIR, USER, VOLUME, STOPSIGNAL, ONBUILD', () => {
-  const c = applyChanges({ Env: ['PATH=/bin', 'A=old'] }, [
+  const c = applyChanges({ Env: ['A=old', 'PATH=/bin'] }, [
     'ENV A=new B="b c"',
     'ENV LEGACY some value',
     'LABEL maintainer="me" version=1',
@@ -49,7 +49,7 @@ test('ENV, LABEL, EXPOSE, WORKDIR, USER, VOLUME, STOPSIGNAL, ONBUILD', () => {
     'STOPSIGNAL SIGQUIT',
     'ONBUILD run echo triggered',
   ]);
-  assert.deepEqual(c.Env, ['PATH=/bin', 'A=new', 'B=b c', 'LEGACY=some value']);
+  assert.deepEqual(c.Env, ['A=new', 'PATH=/bin', 'B=b c', 'LEGACY=some value']);
   assert.deepEqual(c.Labels, { maintainer: 'me', version: '1' });
   assert.deepEqual(Object.keys(c.ExposedPorts!), ['80/tcp', '53/udp', '9000/tcp', '9001/tcp']);
   assert.equal(c.WorkingDir, '/srv/data');
@@ -68,6 +68,38 @@ test('refused and malformed changes', () => {
   assert.throws(() => applyChanges({}, ['ONBUILD FROM x']), /FROM isn't allowed as an ONBUILD trigger/);
   assert.throws(() => applyChanges({}, ['STOPSIGNAL $(reboot)']), /Invalid signal/);
   assert.throws(() => applyChanges({}, ['WORKDIR']), /WORKDIR requires exactly one argument/);
+});
+
+test('variables from the image environment are expanded where Docker expands them', () => {
+  const c = applyChanges({ Env: ['PATH=/usr/bin:/bin', 'APP=/srv/app'] }, [
+    'ENV PATH=$PATH:/opt/bin OLD=${PATH}',
+    'ENV EMPTY=${NOPE:-fallback} ALT=${APP:+set} NONE=${NOPE:+x}',
+    "ENV LIT='$APP' ESC=\\$APP Q=\"$APP x\"",
+    'WORKDIR $APP/data',
+    'LABEL dir=$APP',
+    'USER ${APP:-x}',
+    'VOLUME ["$APP/v"]',
+    'CMD echo $APP',
+  ]);
+  assert.deepEqual(c.Env, [
+    'PATH=/usr/bin:/bin:/opt/bin',
+    'APP=/srv/app',
+    'OLD=/usr/bin:/bin',
+    'EMPTY=fallback',
+    'ALT=set',
+    'NONE=',
+    'LIT=$APP',
+    'ESC=$APP',
+    'Q=/srv/app x',
+  ]);
+  assert.equal(c.WorkingDir, '/srv/app/data');
+  assert.deepEqual(c.Labels, { dir: '/srv/app' });
+  assert.equal(c.User, '/srv/app');
+  assert.deepEqual(Object.keys(c.Volumes!), ['/srv/app/v']);
+  assert.deepEqual(c.Cmd, ['/bin/sh', '-c', 'echo $APP']);
+  assert.deepEqual(splitWords('a${X:-b c}d', { env: new Map() }), ['ab cd']);
+  assert.equal(processWord('  keep  spaces ', {}), '  keep  spaces ');
+  assert.throws(() => splitWords('${', { env: new Map() }), /missing variable name/);
 });
 
 test('the base config is not modified', () => {

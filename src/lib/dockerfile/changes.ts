@@ -3,7 +3,7 @@
 // instructions Docker accepts there are allowed; the others are refused with Docker's message.
 import type { ImageRunConfig } from '../oci/types.js';
 import { DockerfileParseError, parseInstruction, type Instruction } from './instruction.js';
-import { parseNameValues, splitWords } from './words.js';
+import { envMap, parseNameValues, processWord, splitWords, type WordOptions } from './words.js';
 
 /** Docker's validCommitCommands. */
 export const CHANGE_INSTRUCTIONS = ['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir'] as const;
@@ -35,9 +35,12 @@ export function parseExposedPorts(words: string[]): string[] {
   return out;
 }
 
+/** Docker replaces a variable in place (keeping the list's order) or appends a new one. */
 function setEnv(env: string[], name: string, value: string): string[] {
-  const out = env.filter((e) => e.split('=', 1)[0] !== name);
-  out.push(`${name}=${value}`);
+  const out = [...env];
+  const i = out.findIndex((e) => e.split('=', 1)[0] === name);
+  if (i >= 0) out[i] = `${name}=${value}`;
+  else out.push(`${name}=${value}`);
   return out;
 }
 
@@ -75,6 +78,9 @@ export function applyChanges(base: ImageRunConfig, changes: string[]): ImageRunC
 
 function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean, markCmd: () => void): void {
   const shell = c.Shell && c.Shell.length ? c.Shell : DEFAULT_SHELL;
+  // Docker substitutes the image's environment (as it stands before this instruction) into these
+  // instructions' arguments; CMD and ENTRYPOINT are left to the shell at run time.
+  const words: WordOptions = { env: envMap(c.Env) };
   switch (ins.keyword) {
     case 'cmd':
       c.Cmd = commandForm(ins, shell);
@@ -89,34 +95,34 @@ function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean,
       break;
     case 'env': {
       let env = c.Env ?? [];
-      for (const [k, v] of parseNameValues(ins.args, 'ENV')) env = setEnv(env, k, v);
+      for (const [k, v] of parseNameValues(ins.args, 'ENV', words)) env = setEnv(env, k, v);
       c.Env = env;
       break;
     }
     case 'label': {
       const labels = c.Labels ?? {};
-      for (const [k, v] of parseNameValues(ins.args, 'LABEL')) labels[k] = v;
+      for (const [k, v] of parseNameValues(ins.args, 'LABEL', words)) labels[k] = v;
       c.Labels = labels;
       break;
     }
     case 'expose': {
-      const words = splitWords(ins.args);
-      if (!words.length) throw new DockerfileParseError('EXPOSE requires at least one argument');
+      const ws = splitWords(ins.args, words);
+      if (!ws.length) throw new DockerfileParseError('EXPOSE requires at least one argument');
       const ports = c.ExposedPorts ?? {};
-      for (const p of parseExposedPorts(words)) ports[p] = {};
+      for (const p of parseExposedPorts(ws)) ports[p] = {};
       c.ExposedPorts = ports;
       break;
     }
     case 'workdir':
       if (ins.args === '') throw new DockerfileParseError('WORKDIR requires exactly one argument');
-      c.WorkingDir = joinWorkdir(c.WorkingDir ?? '', splitWords(ins.args).join(' '));
+      c.WorkingDir = joinWorkdir(c.WorkingDir ?? '', processWord(ins.args, words));
       break;
     case 'user':
       if (ins.args === '') throw new DockerfileParseError('USER requires exactly one argument');
-      c.User = splitWords(ins.args)[0]!;
+      c.User = processWord(ins.args, words);
       break;
     case 'volume': {
-      const vols = ins.json ?? splitWords(ins.args);
+      const vols = ins.json ? ins.json.map((v) => processWord(v, words)) : splitWords(ins.args, words);
       if (!vols.length) throw new DockerfileParseError('VOLUME requires at least one argument');
       const map = c.Volumes ?? {};
       for (const v of vols) {
@@ -127,7 +133,7 @@ function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean,
       break;
     }
     case 'stopsignal': {
-      const sig = ins.args.trim();
+      const sig = processWord(ins.args, words).trim();
       if (!SIGNAL_RE.test(sig)) throw new DockerfileParseError(`Invalid signal: ${sig}`);
       c.StopSignal = sig;
       break;
