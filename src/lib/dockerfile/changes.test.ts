@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyChanges, parseExposedPorts } from './changes.js';
+import { applyChanges, parseExposedPorts, parseHealthcheck } from './changes.js';
+import { parseGoDuration } from './duration.js';
 import { parseInstruction, parseJsonForm } from './instruction.js';
 import { parseNameValues, processWord, splitWords } from './words.js';
 
@@ -106,4 +107,23 @@ test('the base config is not modified', () => {
   const base = { Env: ['A=1'] };
   applyChanges(base, ['ENV A=2']);
   assert.deepEqual(base, { Env: ['A=1'] });
+});
+
+test('HEALTHCHECK: flags, CMD forms, NONE; Go durations', () => {
+  assert.deepEqual(applyChanges({}, ['HEALTHCHECK --interval=5s --timeout=1m30s --retries=3 CMD wget -q localhost']).Healthcheck, {
+    Interval: 5e9,
+    Timeout: 90e9,
+    Retries: 3,
+    Test: ['CMD-SHELL', 'wget -q localhost'],
+  });
+  assert.deepEqual(parseHealthcheck('CMD ["true"]'), { Test: ['CMD', 'true'] });
+  assert.deepEqual(parseHealthcheck('NONE'), { Test: ['NONE'] });
+  assert.throws(() => parseHealthcheck('--interval=5s NONE'), /takes no other arguments/);
+  assert.throws(() => parseHealthcheck('RUN true'), /Unknown type "RUN" in HEALTHCHECK/);
+  assert.throws(() => parseHealthcheck('--bogus=1 CMD true'), /Unknown flag: bogus/);
+  assert.throws(() => parseHealthcheck('--interval=10us CMD true'), /cannot be less than 1ms/);
+  assert.equal(parseGoDuration('1h2m3.5s'), 3723.5e9);
+  assert.equal(parseGoDuration('250ms'), 250e6);
+  assert.throws(() => parseGoDuration('5'), /invalid duration/);
+  assert.throws(() => parseGoDuration('5x'), /invalid duration/);
 });

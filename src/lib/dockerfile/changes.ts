@@ -1,12 +1,13 @@
 // Applying Dockerfile instructions to an image's run config without running anything: what
 // `docker import --change` and `docker commit --change` do (Docker's BuildFromConfig). Only the
 // instructions Docker accepts there are allowed; the others are refused with Docker's message.
-import type { ImageRunConfig } from '../oci/types.js';
+import type { HealthcheckConfig, ImageRunConfig } from '../oci/types.js';
+import { parseGoDuration } from './duration.js';
 import { DockerfileParseError, parseInstruction, type Instruction } from './instruction.js';
 import { envMap, parseNameValues, processWord, splitWords, type WordOptions } from './words.js';
 
 /** Docker's validCommitCommands. */
-export const CHANGE_INSTRUCTIONS = ['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir'] as const;
+export const CHANGE_INSTRUCTIONS = ['cmd', 'entrypoint', 'env', 'expose', 'healthcheck', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir'] as const;
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
@@ -138,6 +139,9 @@ function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean,
       c.StopSignal = sig;
       break;
     }
+    case 'healthcheck':
+      c.Healthcheck = parseHealthcheck(ins.args);
+      break;
     case 'onbuild': {
       const trigger = parseInstruction(ins.args);
       if (trigger.keyword === 'onbuild') throw new DockerfileParseError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
@@ -146,4 +150,58 @@ function applyOne(c: ImageRunConfig, ins: Instruction, cmdWasSet: () => boolean,
       break;
     }
   }
+}
+
+/**
+ * HEALTHCHECK [--interval=D] [--timeout=D] [--start-period=D] [--start-interval=D] [--retries=N] CMD ...
+ * or HEALTHCHECK NONE, as Docker's dispatcher reads it. Durations are nanoseconds in the config.
+ */
+export function parseHealthcheck(args: string): HealthcheckConfig {
+  let rest = args.trim();
+  const hc: HealthcheckConfig = {};
+  for (;;) {
+    const m = /^--([a-z-]+)=(\S*)\s*/.exec(rest);
+    if (!m) break;
+    rest = rest.slice(m[0].length);
+    const [, flag, value] = m as unknown as [string, string, string];
+    const duration = (name: string) => {
+      const ns = parseGoDuration(value);
+      if (ns !== 0 && ns < 1e6) throw new DockerfileParseError(`Interval "${name}" cannot be less than 1ms`);
+      return ns;
+    };
+    switch (flag) {
+      case 'interval':
+        hc.Interval = duration('interval');
+        break;
+      case 'timeout':
+        hc.Timeout = duration('timeout');
+        break;
+      case 'start-period':
+        hc.StartPeriod = duration('start-period');
+        break;
+      case 'start-interval':
+        hc.StartInterval = duration('start-interval');
+        break;
+      case 'retries': {
+        const n = Number(value);
+        if (!Number.isInteger(n)) throw new DockerfileParseError(`strconv.ParseInt: parsing "${value}": invalid syntax`);
+        if (n < 0) throw new DockerfileParseError('--retries cannot be negative');
+        hc.Retries = n;
+        break;
+      }
+      default:
+        throw new DockerfileParseError(`Unknown flag: ${flag}`);
+    }
+  }
+  if (rest === '') throw new DockerfileParseError('Missing command after HEALTHCHECK');
+  if (rest.toUpperCase() === 'NONE') {
+    if (Object.keys(hc).length) throw new DockerfileParseError('HEALTHCHECK NONE takes no other arguments');
+    return { Test: ['NONE'] };
+  }
+  const sub = parseInstruction(rest);
+  if (sub.keyword !== 'cmd') throw new DockerfileParseError(`Unknown type "${sub.keyword.toUpperCase()}" in HEALTHCHECK (try CMD)`);
+  if (sub.json) hc.Test = ['CMD', ...sub.json];
+  else if (sub.args) hc.Test = ['CMD-SHELL', sub.args];
+  else throw new DockerfileParseError('Missing command after HEALTHCHECK CMD');
+  return hc;
 }
