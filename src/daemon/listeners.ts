@@ -12,8 +12,7 @@ export async function listen(server: http.Server, host: string, group: string): 
     await fs.mkdir(path.dirname(sock), { recursive: true });
     if (await isLive(sock)) throw new SystemError(`${sock} is in use by another daemon (is berthd already running?)`);
     await fs.rm(sock, { force: true });
-    const l = net.createServer();
-    l.on('connection', (c) => server.emit('connection', c));
+    const l = halfOpenListener(server);
     await new Promise<void>((resolve, reject) => {
       l.once('error', reject);
       l.listen(sock, () => resolve());
@@ -25,8 +24,7 @@ export async function listen(server: http.Server, host: string, group: string): 
   }
   if (host.startsWith('tcp://')) {
     const u = new URL(host.replace(/^tcp:/, 'http:'));
-    const l = net.createServer();
-    l.on('connection', (c) => server.emit('connection', c));
+    const l = halfOpenListener(server);
     await new Promise<void>((resolve, reject) => {
       l.once('error', reject);
       l.listen(Number(u.port || 2375), u.hostname.replace(/^\[|\]$/g, ''), () => resolve());
@@ -34,6 +32,16 @@ export async function listen(server: http.Server, host: string, group: string): 
     return l;
   }
   throw new SystemError(`unsupported listen address ${host}`);
+}
+
+/**
+ * Docker clients half-close a hijacked attach connection when they have no stdin to send, and still
+ * expect the container's output: the sockets must allow half-open (as http.Server's own do).
+ */
+function halfOpenListener(server: http.Server): net.Server {
+  const l = net.createServer({ allowHalfOpen: true });
+  l.on('connection', (c) => server.emit('connection', c));
+  return l;
 }
 
 function isLive(sock: string): Promise<boolean> {
