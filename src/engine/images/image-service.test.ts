@@ -222,6 +222,29 @@ test('save validates against the OCI schemas; load into another store gives the 
   assert.deepEqual(ociLines.sort(), ['Loaded image: busybox:latest', 'Loaded image: localhost:5000/x/y:v2']);
   assert.equal((await c.svc.resolve('busybox')).id, id);
 
+  // An OCI layout as registries and skopeo write it: gzip layers, a full ref.name, no manifest.json.
+  const gz = zlib.gzipSync(files.get(`blobs/sha256/${manifest.layers[0].digest.slice(7)}`)!);
+  const gzManifest = Buffer.from(JSON.stringify({ ...manifest, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(gz), size: gz.length }] }));
+  const gzIndex = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(gzManifest), size: gzManifest.length, annotations: { 'org.opencontainers.image.ref.name': 'example.com/gz/img:7' } }] };
+  assert.deepEqual(v.imageIndex(gzIndex), []);
+  const gzLayout = await makeTar([
+    { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+    { name: 'index.json', body: JSON.stringify(gzIndex) },
+    { name: `blobs/sha256/${sha(gzManifest).slice(7)}`, body: gzManifest },
+    { name: `blobs/sha256/${id.slice(7)}`, body: files.get(`blobs/sha256/${id.slice(7)}`)! },
+    { name: `blobs/sha256/${sha(gz).slice(7)}`, body: gz },
+  ]);
+  const g = await fixture(t);
+  assert.deepEqual(await g.svc.load(Readable.from([gzLayout])), ['Loaded image: example.com/gz/img:7']);
+  assert.equal((await g.svc.resolve('example.com/gz/img:7')).id, id);
+  // A manifest blob that does not match its descriptor is refused.
+  const badIndex = { ...gzIndex, manifests: [{ ...gzIndex.manifests[0], digest: sha(Buffer.from('other')) }] };
+  const h = await fixture(t);
+  await assert.rejects(
+    h.svc.load(Readable.from([await makeTar([{ name: 'index.json', body: JSON.stringify(badIndex) }, { name: `blobs/sha256/${sha(Buffer.from('other')).slice(7)}`, body: gzManifest }])])),
+    /has digest sha256:[a-f0-9]+, expected/,
+  );
+
   // Saving by ID writes no names.
   const byId = await readTar(await saveToBuffer(a.svc, [id.slice(7, 19)]));
   assert.equal(JSON.parse(byId.get('manifest.json')!.toString())[0].RepoTags, null);
