@@ -27,7 +27,7 @@ export function registerSystemRoutes(r: Router, s: Services): void {
     const body: SystemVersion = {
       Platform: { Name: 'berth' },
       Components: [
-        { Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: h.goArch, KernelVersion: h.kernel, Experimental: 'false', NodeVersion: process.version } },
+        { Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: 'berth', GoVersion: `node ${process.version}`, BuildTime: '', Os: 'linux', Arch: h.goArch, KernelVersion: h.kernel, Experimental: 'false' } },
         { Name: 'runc', Version: h.runcVersion, Details: { GitCommit: '' } },
         { Name: 'conmon', Version: h.conmonVersion, Details: {} },
       ],
