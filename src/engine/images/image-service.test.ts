@@ -447,3 +447,35 @@ test('kill -9 of a daemon in the middle of a load: after restart the image is wh
   // The first kill lands right after start-up, in the middle of the load.
   assert.equal(outcomes[0], 'absent', outcomes.join());
 });
+
+test('rmi removes untagged parents (intermediate images) unless noprune; a parent with children cannot go', async (t) => {
+  const { svc } = await fixture(t);
+  const base = await svc.importImage(Readable.from([await rootfs()]));
+  // A child image on top of base, as the builder will record it (same layers, new config, parent set).
+  const baseCfg = JSON.parse((await svc.content.get(base)).toString());
+  const lease = svc.leases.open();
+  const mkChild = async (n: number, parent: Digest) =>
+    svc.addImage(Buffer.from(JSON.stringify({ ...baseCfg, config: { Cmd: [`step${n}`] } })), lease, () => {
+      throw new Error('layers are present');
+    }, { parent });
+  const mid = await mkChild(1, base);
+  const top = await mkChild(2, mid);
+  lease.release();
+  await svc.addReference('app:1', top);
+  // Intermediate images are hidden from the default list.
+  assert.deepEqual((await svc.list()).map((d) => d.id), [top]);
+  assert.equal((await svc.list({ all: true })).length, 3);
+  await assert.rejects(svc.remove(mid), /cannot be forced\) - image has dependent child images/);
+  const recs = await svc.remove('app:1');
+  assert.deepEqual(recs.filter((r) => 'deleted' in r).map((r) => ('deleted' in r ? r.deleted : '')).slice(0, 3), [top, mid, base]);
+  assert.equal(svc.count(), 0);
+  // noprune keeps the parents.
+  const b2 = await svc.importImage(Readable.from([await rootfs()]));
+  const l2 = svc.leases.open();
+  const c2 = await svc.addImage(Buffer.from(JSON.stringify({ ...JSON.parse((await svc.content.get(b2)).toString()), config: { Cmd: ['x'] } })), l2, () => {
+    throw new Error('present');
+  }, { parent: b2 });
+  l2.release();
+  await svc.remove(c2, { noprune: true });
+  assert.ok(svc.store.has(b2));
+});

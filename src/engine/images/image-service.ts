@@ -414,8 +414,24 @@ export class ImageService implements ImageProvider {
       // containers; we keep the image untagged (dangling) so its layers stay, and prune removes it later.
       return records;
     }
+    const parent = this.store.get(id)?.parent;
     await this.deleteImage(id, records);
+    if (!opts.noprune && parent) await this.pruneParents(parent, records);
     return records;
+  }
+
+  /**
+   * Docker's rmi also removes the untagged parents (intermediate build images) of what it deleted,
+   * quietly stopping at the first one that is tagged, has other children or is used by a container.
+   */
+  private async pruneParents(id: Digest, records: DeleteRecord[]): Promise<void> {
+    for (let cur: Digest | undefined = id; cur && this.store.has(cur); ) {
+      const rec: ImageRecord = this.store.get(cur)!;
+      const c: Digest = cur;
+      if (this.store.refsFor(c).length || this.usage.containersUsing(c).length || this.store.list().some((r) => r.parent === c)) return;
+      await this.deleteImage(c, records);
+      cur = rec.parent;
+    }
   }
 
   private checkDeleteConflict(id: Digest, force: boolean, checkRefs: boolean): void {
