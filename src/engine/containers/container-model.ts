@@ -38,6 +38,8 @@ export interface MountRecord {
   anonymous?: boolean;
   /** Copy the image's content at `destination` into the volume at first start (Docker's nocopy=false). */
   copyImageContent?: boolean;
+  /** Docker lists --tmpfs mounts nowhere in inspect (only --mount type=tmpfs ones). */
+  hidden?: boolean;
   /** tmpfs mount options (size=, mode=...). */
   tmpfsOptions?: string[];
   /** Options for the OCI mount beyond ro/rw (e.g. "rprivate"). */

@@ -400,7 +400,7 @@ export class ContainerService implements ImageUsage {
             copyImageContent: !m.noCopy,
           });
         } else {
-          mounts.push({ type: 'tmpfs', source: '', destination: m.destination, mode: '', rw: !m.readonly, propagation: '', tmpfsOptions: m.options });
+          mounts.push({ type: 'tmpfs', source: '', destination: m.destination, mode: '', rw: !m.readonly, propagation: '', tmpfsOptions: m.options, ...(m.fromTmpfsOption ? { hidden: true } : {}) });
         }
       }
       const rec: ContainerRecord = {

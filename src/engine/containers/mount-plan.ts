@@ -9,7 +9,7 @@ import type { MountSpec } from '../../api/types/containers.js';
 export type PlannedMount =
   | { kind: 'bind'; source: string; destination: string; readonly: boolean; mode: string; propagation: string; /** -v creates a missing host path; --mount does not */ createSource: boolean }
   | { kind: 'volume'; name: string | null; destination: string; readonly: boolean; mode: string; noCopy: boolean; labels?: Record<string, string> }
-  | { kind: 'tmpfs'; destination: string; options: string[]; readonly: boolean };
+  | { kind: 'tmpfs'; destination: string; options: string[]; readonly: boolean; /** from --tmpfs, which Docker leaves out of inspect's Mounts */ fromTmpfsOption?: boolean };
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const PROPAGATIONS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
@@ -100,7 +100,7 @@ export function parseMountSpec(m: MountSpec): PlannedMount {
 export function parseTmpfs(dest: string, opts: string): PlannedMount {
   const options = opts ? opts.split(',').filter(Boolean) : [];
   const readonly = options.includes('ro');
-  return { kind: 'tmpfs', destination: checkDestination(dest, `${dest}:${opts}`, 'tmpfs'), options: options.filter((o) => o !== 'ro' && o !== 'rw'), readonly };
+  return { kind: 'tmpfs', destination: checkDestination(dest, `${dest}:${opts}`, 'tmpfs'), options: options.filter((o) => o !== 'ro' && o !== 'rw'), readonly, fromTmpfsOption: true };
 }
 
 export interface StorageRequest {

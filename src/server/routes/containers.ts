@@ -392,7 +392,7 @@ export function toInspect(v: ContainerView): ContainerInspect {
         WorkDir: v.paths.workDir,
       },
     },
-    Mounts: c.mounts.map(mountPoint),
+    Mounts: c.mounts.filter((m) => !m.hidden).map(mountPoint),
     Config: c.config,
     NetworkSettings: networkSettings(c),
   };
@@ -417,7 +417,7 @@ export function toSummary(v: ContainerView): ContainerSummary {
     Status: v.statusText,
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: networks(c) },
-    Mounts: c.mounts.map(mountPoint),
+    Mounts: c.mounts.filter((m) => !m.hidden).map(mountPoint),
   };
   if (v.sizeRw !== undefined) out.SizeRw = v.sizeRw;
   if (v.sizeRootFs !== undefined) out.SizeRootFs = v.sizeRootFs;
