@@ -104,7 +104,9 @@ test('image manifests and configs in the content store validate against image-sp
     }
   }
   assert.ok(configs >= 1, `at least one image config stored under ${d.dataRoot}`);
-  assert.ok(manifests >= 1, `at least one image manifest stored under ${d.dataRoot}`);
+  // An imported image has no manifest until one is needed (save, push): stored manifests are
+  // validated when present, and the saved archive's manifests in the next test.
+  void manifests;
 });
 
 test('a saved image\'s config (and OCI index/manifests when present) validate against image-spec', { skip: onReference('"Env": null in configs') }, async () => {
@@ -120,8 +122,9 @@ test('a saved image\'s config (and OCI index/manifests when present) validate ag
   assert.ok(config, `config ${entries[0]!.Config} in the archive`);
   assertValid(v.imageConfig, JSON.parse(config.toString()), `saved ${entries[0]!.Config}`);
   for (const l of entries[0]!.Layers) assert.ok(files.has(l), `layer ${l} in the archive`);
-  // Docker 25+ archives are also OCI layouts; when berth writes one, it must validate too.
+  // Docker 25+ archives are also OCI layouts (index.json, oci-layout, manifests as blobs); berth's too.
   const index = files.get('index.json');
+  if (d.engine === 'berthd') assert.ok(index, 'the archive is also an OCI layout (index.json)');
   if (index) {
     const idx = JSON.parse(index.toString());
     assertValid(v.imageIndex, idx, 'saved index.json');
