@@ -43,14 +43,14 @@ fi
 say 'berth run --rm busybox echo "hello from berth"'
 "$REPO/bin/berth" run --rm busybox echo "hello from berth"
 
-cat <<EOT
-
-Next, try:
-  berth ps -a                                   # berth's own CLI (bin/berth, linked in /usr/local/bin)
-  berth run -d --name web busybox sleep 3600 && berth exec web ps
-  DOCKER_HOST=unix://$SOCK docker run -it busybox sh    # the real docker CLI against berthd
-  DOCKER_HOST=unix://$SOCK docker images
-  tail -f $LOG                        # the daemon's log
-  npm test                                      # unit + integration suites
-  npm run bench                                 # berthd vs dockerd vs runc, side by side
-EOT
+echo
+echo "Next, try:"
+try() { printf '  %-62s # %s\n' "$1" "$2"; }
+try "berth ps -a" "berth's own CLI (linked in /usr/local/bin)"
+try "berth run -d --name web busybox sleep 3600" "a detached container"
+try "berth exec -it web sh" "a shell inside it"
+try "DOCKER_HOST=unix://$SOCK docker run -it busybox sh" "the real docker CLI against berthd"
+try "DOCKER_HOST=unix://$SOCK docker images" ""
+try "tail -f $LOG" "the daemon's log"
+try "npm test" "unit + integration suites"
+try "npm run bench" "berthd vs dockerd vs runc, side by side"
