@@ -27,6 +27,8 @@ test('reads across rotated files in order, joining a partial that spans a rotati
   assert.deepEqual(all, ['stdout:one\n', 'stdout:two\n', 'stderr:three\n', 'stdout:four\n']);
   assert.deepEqual(await collect(readLogs({ logPath: log, stdout: true, stderr: false, tail: 2, follow: false })), ['stdout:two\n', 'stdout:four\n']);
   assert.deepEqual(await collect(readLogs({ logPath: log, stdout: true, stderr: true, tail: 0, follow: false })), []);
+  // --tail counts per stream: the last stdout line is kept although stderr lines come after it.
+  assert.deepEqual(await collect(readLogs({ logPath: log, stdout: true, stderr: true, tail: 1, follow: false })), ['stderr:three\n', 'stdout:four\n']);
   const since = 1704067200000000000n + 2_000_000_000n;
   const until = 1704067200000000000n + 3_000_000_000n;
   assert.deepEqual(await collect(readLogs({ logPath: log, stdout: true, stderr: true, tail: null, sinceNs: since, untilNs: until, follow: false })), ['stdout:two\n', 'stderr:three\n']);

@@ -55,14 +55,22 @@ export async function* readLogs(o: ReadLogsOptions): AsyncGenerator<LogRecord> {
   let live = await openIfExists(o.logPath);
   const names = rotatedNames(base, await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => n !== base);
 
-  // Phase 1: everything already written, tail applied.
+  // Phase 1: everything already written, tail applied. The tail counts each stream on its own:
+  // conmon drains stdout and stderr in separate batches, so within a burst the file order of the two
+  // streams is not the order the process wrote them (`echo a; echo b >&2; seq 5` logs b last), and a
+  // combined count would let a late stderr line push stdout lines out of `--tail N`.
   const ring: LogRecord[] = [];
+  const perStream = { stdout: 0, stderr: 0 };
   const emitInitial = (recs: LogRecord[]) => {
     for (const r of recs) {
       if (o.tail === null) ring.push(r);
       else if (o.tail > 0) {
         ring.push(r);
-        if (ring.length > o.tail) ring.shift();
+        if (++perStream[r.stream] > o.tail) {
+          const i = ring.findIndex((x) => x.stream === r.stream);
+          ring.splice(i, 1);
+          perStream[r.stream]--;
+        }
       }
     }
   };
