@@ -45,7 +45,7 @@ say 'berth run --rm busybox echo "hello from berth"'
 
 echo
 echo "Next, try:"
-try() { printf '  %-62s # %s\n' "$1" "$2"; }
+try() { if [ -n "$2" ]; then printf '  %-64s # %s\n' "$1" "$2"; else printf '  %s\n' "$1"; fi; }
 try "berth ps -a" "berth's own CLI (linked in /usr/local/bin)"
 try "berth run -d --name web busybox sleep 3600" "a detached container"
 try "berth exec -it web sh" "a shell inside it"
