@@ -189,6 +189,9 @@ export function registerContainerRoutes(r: Router, s: Services): void {
     const id = ctx.param('id');
     const rec = c().get(id);
     const tty = !!rec.config.Tty;
+    // Some clients (dockerode) send their options as a JSON body too; Docker ignores it, and it must
+    // not reach the container's stdin after the hijack.
+    if (Number(ctx.req.headers['content-length'] ?? 0) > 0) await ctx.json<unknown>({}).catch(() => undefined);
     const sock = ctx.hijack(tty ? RAW_STREAM_TYPE : MULTIPLEXED_STREAM_TYPE);
     const write = (stream: 'stdout' | 'stderr', data: Buffer) => {
       if (!sock.writable) return;
