@@ -2,13 +2,15 @@
 // render it over JSON-like data as many times as needed.
 import { Executor } from './template-exec.js';
 import { defaultFuncs, type FuncMap } from './template-funcs.js';
-import { parseTemplate, TemplateError, type Tree } from './template-parse.js';
+import { parseTemplate, TemplateError, type Node, type Tree } from './template-parse.js';
 
 export { TemplateError };
 export type { FuncMap, FuncDef } from './template-funcs.js';
 
 export interface CompiledTemplate {
   readonly text: string;
+  /** The parsed nodes (table headers read the fields a template uses). */
+  readonly tree: Node[];
   /** Renders over `data`; `funcs` replaces functions by name (docker's header rendering does). */
   execute(data: unknown, funcs?: FuncMap): string;
 }
@@ -19,6 +21,7 @@ export function compileTemplate(text: string, extraFuncs: FuncMap = {}): Compile
   const tree: Tree = parseTemplate(text, new Set(Object.keys(funcs)));
   return {
     text,
+    tree: tree.root,
     execute(data: unknown, override?: FuncMap): string {
       return new Executor(tree, override ? { ...funcs, ...override } : funcs, data).run(data);
     },
