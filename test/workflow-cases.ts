@@ -17,7 +17,7 @@ export interface WorkflowContext {
   /** Runs the CLI under test (docker or berth) against the test daemon. */
   cli(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** The same under a pseudo-terminal (for -t). */
-  tty(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  tty(args: readonly string[], opts?: RunOptions & { rows?: number; cols?: number }): Promise<RunResult>;
   /** A scratch directory for files the case writes. */
   tmp: string;
   /** A container/image/volume name unique to this case and CLI. */
@@ -27,6 +27,11 @@ export interface WorkflowContext {
 export interface WorkflowCase {
   name: string;
   only?: CliKind;
+  /**
+   * A behaviour berth promises that Docker does not have (yet): skipped when the suite runs against
+   * the reference dockerd. Each says why.
+   */
+  berthOnly?: string;
   run(c: WorkflowContext): Promise<void>;
 }
 
@@ -555,6 +560,153 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: '--init runs an init as PID 1, so stop of a TERM-ignoring process is quick',
+    async run(c) {
+      const ps = ok(await c.cli(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,comm']));
+      const pid1 = ps.split('\n').find((l) => /^\s*1\s/.test(l));
+      assert.ok(pid1 && !/\sps$/.test(pid1), `PID 1 is an init, not the command:\n${ps}`);
+      const name = c.name();
+      await runDetached(c, name, '--init', 'busybox', 'sleep', '300');
+      const t0 = Date.now();
+      ok(await c.cli(['stop', name]));
+      assert.ok(Date.now() - t0 < 5000, `stop with --init took ${Date.now() - t0} ms (the init forwards TERM)`);
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: '--read-only, --cap-drop and --cap-add change what the process may do',
+    async run(c) {
+      const ro = await c.cli(['run', '--rm', '--read-only', 'busybox', 'touch', '/x']);
+      assert.notEqual(ro.code, 0);
+      assert.match(ro.stderr, /Read-only file system/);
+      // Docker's default capability set is 0xa80425fb; dropping CHOWN clears bit 0, NET_ADMIN is bit 12.
+      const caps = (args: string[]) => c.cli(['run', '--rm', ...args, 'busybox', 'sh', '-c', 'grep CapBnd /proc/self/status']);
+      assert.match(ok(await caps([])), /CapBnd:\s+00000000a80425fb/);
+      assert.match(ok(await caps(['--cap-drop', 'CHOWN'])), /CapBnd:\s+00000000a80425fa/);
+      assert.match(ok(await caps(['--cap-add', 'NET_ADMIN'])), /CapBnd:\s+00000000a80435fb/);
+      const chown = await c.cli(['run', '--rm', '--cap-drop', 'CHOWN', 'busybox', 'chown', 'nobody', '/tmp']);
+      assert.notEqual(chown.code, 0);
+      assert.match(chown.stderr, /Operation not permitted/);
+    },
+  },
+  {
+    name: '--stop-timeout and --stop-signal shape stop',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, '--stop-timeout', '1', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{.Config.StopTimeout}}', name), '1');
+      const t0 = Date.now();
+      ok(await c.cli(['stop', name]));
+      const took = Date.now() - t0;
+      assert.ok(took >= 900 && took < 6000, `stop waited the container's 1 s timeout, took ${took} ms`);
+      const sig = c.name('sig');
+      await runDetached(c, sig, '--stop-signal', 'USR1', 'busybox', 'sh', '-c', "trap 'exit 11' USR1; while true; do sleep 0.1; done");
+      assert.equal(await inspect(c, '{{.Config.StopSignal}}', sig), 'USR1');
+      ok(await c.cli(['stop', sig]));
+      assert.equal(await inspect(c, '{{.State.ExitCode}}', sig), '11');
+      ok(await c.cli(['rm', name, sig]));
+    },
+  },
+  {
+    name: '--env-file reads KEY=value lines and skips comments',
+    async run(c) {
+      const file = path.join(c.tmp, `${c.name('envfile')}.env`);
+      fs.writeFileSync(file, '# a comment\nA=1\nB=two words\n\nFROMHOST\n');
+      const out = ok(await c.cli(['run', '--rm', '--env-file', file, 'busybox', 'sh', '-c', 'echo "$A|$B|$FROMHOST"'], { env: { FROMHOST: 'host-value' } }));
+      assert.equal(out, '1|two words|host-value\n');
+    },
+  },
+  {
+    name: '--log-opt max-size/max-file bound the log; logs still reads the latest lines',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['run', '--name', name, '--log-opt', 'max-size=2k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', 'for i in $(seq 1 400); do echo "line $i of the rotation test"; done']));
+      const logs = ok(await c.cli(['logs', name]));
+      const lines = logs.trim().split('\n');
+      assert.equal(lines.at(-1), 'line 400 of the rotation test', 'the newest line is kept');
+      assert.ok(lines.length < 400, `old lines were rotated away (${lines.length} kept)`);
+      assert.ok(lines.length >= 20, `more than one file's worth is read across rotations (${lines.length} kept)`);
+      for (let i = 1; i < lines.length; i++) {
+        const [a, b] = [Number(lines[i - 1]!.split(' ')[1]), Number(lines[i]!.split(' ')[1])];
+        assert.equal(b, a + 1, `lines are contiguous and in order across rotated files (${lines[i - 1]} / ${lines[i]})`);
+      }
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'top, rename and diff',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, 'busybox', 'sh', '-c', 'touch /added; rm /etc/group; echo x >> /etc/passwd; exec sleep 300');
+      await waitFor('the changes', async () => ok(await c.cli(['diff', name])).includes('A /added'));
+      const top = ok(await c.cli(['top', name]));
+      assert.match(top.split('\n')[0]!, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+      assert.match(top, /sleep 300/);
+      const diff = ok(await c.cli(['diff', name])).trim().split('\n');
+      for (const line of ['A /added', 'D /etc/group', 'C /etc/passwd', 'C /etc']) assert.ok(diff.includes(line), `diff has "${line}":\n${diff.join('\n')}`);
+      const renamed = c.name('renamed');
+      ok(await c.cli(['rename', name, renamed]));
+      assert.equal(await inspect(c, '{{.Name}}', renamed), `/${renamed}`);
+      exitsWith(await c.cli(['inspect', '--type', 'container', name]), 1, 'the old name is gone');
+      ok(await c.cli(['rm', '-f', renamed]));
+    },
+  },
+  {
+    name: 'attach to a running container: stdin in, output and exit code out',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, '-i', 'busybox', 'sh', '-c', 'while read l; do [ "$l" = quit ] && exit 3; echo "got $l"; done');
+      const r = await c.cli(['attach', name], { input: 'one\ntwo\nquit\n', timeout: 20_000 });
+      exitsWith(r, 3, 'attach returns the exit code');
+      // The CLI may exit on the exit code before the last output is relayed (dockerd 20.10 does):
+      // the log is the record of what the attached stdin made the process say.
+      assert.equal(ok(await c.cli(['logs', name])), 'got one\ngot two\n');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'run -t takes the terminal size from the client, and exec -t too',
+    async run(c) {
+      // The size arrives by a resize call just after the start (as in Docker): poll for it briefly.
+      const size = 'for i in $(seq 1 30); do s=$(stty size 2>/dev/null); [ -n "$s" ] && [ "$s" != "0 0" ] && break; sleep 0.1; done; echo $s';
+      const r = await c.tty(['run', '-t', '--rm', 'busybox', 'sh', '-c', size], { rows: 37, cols: 101 });
+      assert.equal(ok(r).replace(/\r/g, '').trim(), '37 101');
+      const name = c.name();
+      await runDetached(c, name);
+      const e = await c.tty(['exec', '-t', name, 'sh', '-c', size], { rows: 24, cols: 77 });
+      assert.equal(ok(e).replace(/\r/g, '').trim(), '24 77');
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'container prune removes stopped containers only',
+    async run(c) {
+      const stopped = c.name('stopped');
+      ok(await c.cli(['create', '--name', stopped, '-l', `prune=${c.kind}`, 'busybox', 'true']));
+      const running = c.name('running');
+      await runDetached(c, running, '-l', `prune=${c.kind}`, 'busybox', 'sleep', '300');
+      const r = ok(await c.cli(['container', 'prune', '-f', '--filter', `label=prune=${c.kind}`]));
+      assert.match(r, /Deleted Containers:/);
+      assert.match(r, /Total reclaimed space:/);
+      exitsWith(await c.cli(['inspect', '--type', 'container', stopped]), 1, 'the stopped one is gone');
+      assert.equal(await inspect(c, '{{.State.Running}}', running), 'true');
+      ok(await c.cli(['rm', '-f', running]));
+    },
+  },
+  {
+    name: 'networking until the network issue: none by default (loopback only), host shares, -p refused',
+    berthOnly: 'Docker attaches containers to its bridge and publishes ports; berth does so once the networking issue lands',
+    async run(c) {
+      const links = ok(await c.cli(['run', '--rm', 'busybox', 'ip', '-o', 'link']));
+      assert.deepEqual(links.trim().split('\n').map((l) => l.split(':')[1]!.trim()), ['lo']);
+      const host = ok(await c.cli(['run', '--rm', '--network', 'host', 'busybox', 'hostname']));
+      assert.equal(host.trim(), os.hostname());
+      const p = await c.cli(['run', '--rm', '-p', '8080:80', 'busybox', 'true']);
+      exitsWith(p, 125, '-p is refused');
+      assert.match(p.stderr, /port|publish/i);
+    },
+  },
+  {
     name: '-m 64m is in inspect and in the container\'s memory cgroup',
     only: 'docker',
     async run(c) {
@@ -646,6 +798,7 @@ export async function registerWorkflow(kind: CliKind, o: RegisterOptions = {}): 
   for (const wc of workflowCases) {
     if (wc.only && (wc.only !== kind || o.daemonCases === false)) continue;
     if (o.skip?.includes(wc.name)) continue;
+    if (wc.berthOnly && d.engine !== 'berthd') continue;
     const caseNo = ++serial;
     test(`${label}: ${wc.name}`, async () => {
       let n = 0;

@@ -193,9 +193,11 @@ export class TestDaemon {
    * Runs a CLI under a pseudo-terminal (util-linux `script`), for `-t`: the CLI sees a terminal on its
    * stdin/stdout as a user's shell would give it. Output has \r\n line ends. Exit code is the CLI's.
    */
-  tty(cli: 'docker' | 'berth' | { bin: string }, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  tty(cli: 'docker' | 'berth' | { bin: string }, args: readonly string[], opts: RunOptions & { rows?: number; cols?: number } = {}): Promise<RunResult> {
     const argv = cli === 'docker' ? [DOCKER_BIN, ...args] : cli === 'berth' ? [process.execPath, BERTH_BIN, ...args] : [cli.bin, ...args];
-    const cmd = argv.map(shQuote).join(' ');
+    // A window size for the terminal first, when asked: the CLI passes it on to the container.
+    const size = opts.rows && opts.cols ? `stty rows ${opts.rows} cols ${opts.cols}; ` : '';
+    const cmd = size + argv.map(shQuote).join(' ');
     return run('script', ['-qec', cmd, '/dev/null'], { ...opts, env: { ...this.env, ...opts.env } });
   }
 
