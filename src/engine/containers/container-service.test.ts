@@ -252,7 +252,9 @@ test('unknown users fail at start as Docker says', async (t) => {
   const { id } = await svc.create({ config: { Image: 'busybox', User: 'ghost' }, hostConfig: {} });
   await assert.rejects(svc.start(id), { message: 'unable to find user ghost: no matching entries in passwd file' });
   const { id: id2 } = await svc.create({ config: { Image: 'busybox', User: 'www', Cmd: ['true'] }, hostConfig: {} });
+  const exited = svc.wait(id2, 'next-exit');
   await svc.start(id2);
+  assert.equal((await exited).statusCode, 0);
 });
 
 test('AutoRemove removes the container and its anonymous volumes; wait removed reports the code', async (t) => {
@@ -286,6 +288,7 @@ test('list: running only by default, filters, newest first, status text', async 
   assert.deepEqual(svc.containersUsing(image.id).sort(), [a.id, b.id].sort());
   await svc.rename('aa', 'a2');
   assert.equal(svc.get('a2').id, a.id);
+  assert.throws(() => svc.get('aa'), { message: 'No such container: aa' });
   await assert.rejects(svc.rename('a2', 'bb'), /is already in use/);
   await svc.remove('bb', { force: true });
   assert.deepEqual((await svc.list({ all: true })).map((v) => v.record.name), ['a2']);

@@ -28,7 +28,7 @@ import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './
 import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
-import { LogRotator } from './log-rotator.js';
+import { LogRotator, enforceLogBounds } from './log-rotator.js';
 import { populateVolume } from './volume-populate.js';
 import { diskUsage } from './disk-usage.js';
 import { listChanges, type Change } from './changes.js';
@@ -745,6 +745,8 @@ export class ContainerService implements ImageUsage {
     await this.releaseRootfs(c.id).catch((e) => this.log.warn(`unmount ${c.id}`, e));
     await this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {});
     this.exec.containerStopped(c.id);
+    // Output faster than the rotation check may have overrun max-size: bound the files now.
+    await enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e));
     c.state = {
       ...c.state,
       status: 'exited',

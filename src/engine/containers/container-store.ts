@@ -9,6 +9,8 @@ import type { ContainerPaths, ContainerRecord } from './container-model.js';
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
+  /** The name each ID is indexed under (records are mutated in place, so the old name lives here). */
+  private readonly nameOf = new Map<string, string>();
   /** Names taken by creates still in flight, so two concurrent creates cannot both win a name. */
   private readonly reserved = new Map<string, string>();
 
@@ -65,6 +67,7 @@ export class ContainerStore {
       }
       this.byId.set(rec.id, rec);
       this.byName.set(rec.name, rec.id);
+      this.nameOf.set(rec.id, rec.name);
       loaded.push(rec);
     }
     // Overlay directories whose container is gone (killed between the two removals) are orphans too.
@@ -127,20 +130,22 @@ export class ContainerStore {
     const p = this.paths(rec.id);
     await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
     await writeFileAtomic(p.configFile, JSON.stringify(rec, null, 2) + '\n');
-    const old = this.byId.get(rec.id);
-    if (old && old.name !== rec.name && this.byName.get(old.name) === rec.id) this.byName.delete(old.name);
+    const oldName = this.nameOf.get(rec.id);
+    if (oldName !== undefined && oldName !== rec.name && this.byName.get(oldName) === rec.id) this.byName.delete(oldName);
     this.byId.set(rec.id, rec);
     this.byName.set(rec.name, rec.id);
+    this.nameOf.set(rec.id, rec.name);
     this.reserved.delete(rec.name);
   }
 
   /** Forgets the container and deletes its directory (config, logs, bundle). */
   async delete(id: string): Promise<void> {
-    const rec = this.byId.get(id);
+    const name = this.nameOf.get(id);
     // The config goes first: a directory without it is an orphan the next start cleans.
     await fs.rm(this.paths(id).configFile, { force: true });
     this.byId.delete(id);
-    if (rec && this.byName.get(rec.name) === id) this.byName.delete(rec.name);
+    this.nameOf.delete(id);
+    if (name !== undefined && this.byName.get(name) === id) this.byName.delete(name);
     await fs.rm(this.paths(id).dir, { recursive: true, force: true });
   }
 }

@@ -39,6 +39,8 @@ export interface ExecInfo {
 interface ExecRecord extends ExecInfo {
   handle?: ExecHandle;
   finishedAt?: number;
+  /** A resize that arrived while the process was being started (the docker CLI sends one at once). */
+  pendingSize?: { height: number; width: number };
 }
 
 export interface ExecStartOptions {
@@ -144,6 +146,7 @@ export class ExecManager {
     e.handle = handle;
     e.pid = handle.pid;
     e.running = true;
+    if (e.pendingSize) await handle.resize(e.pendingSize.height, e.pendingSize.width).catch(() => {});
     this.publish(c, `exec_start: ${cfg.cmd.join(' ')}`, e.id);
     const done = handle.exited.then(
       (code) => code,
@@ -163,6 +166,11 @@ export class ExecManager {
 
   async resize(id: string, height: number, width: number): Promise<void> {
     const e = this.get(id);
+    if (e.started && !e.handle && e.exitCode === null) {
+      // Still starting: apply the size as soon as the process runs.
+      e.pendingSize = { height, width };
+      return;
+    }
     if (!e.running || !e.handle) throw new ConflictError(`Exec ${e.id} is not running`);
     await e.handle.resize(height, width);
   }

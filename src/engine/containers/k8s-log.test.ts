@@ -74,3 +74,40 @@ test('rotateLog shifts the files on disk', async (t) => {
   assert.equal(await fs.readFile(log + '.1', 'utf8'), 'new');
   assert.equal(await fs.readFile(log + '.2', 'utf8'), 'mid');
 });
+
+test('lastChunks keeps the newest pieces, cut at line ends', async () => {
+  const { lastChunks } = await import('./k8s-log.js');
+  const data = Buffer.from('aaaa\nbbbb\ncccc\ndddd\neeee\n');
+  assert.deepEqual(lastChunks(data, 10, 2).map(String), ['bbbb\ncccc\n', 'dddd\neeee\n']);
+  assert.deepEqual(lastChunks(data, 4, 1).map(String), ['eeee\n'], 'a line longer than max-size is a piece of its own');
+  assert.deepEqual(lastChunks(data, 100, 3).map(String), ['aaaa\nbbbb\ncccc\ndddd\neeee\n']);
+  assert.deepEqual(lastChunks(data, 10, 0), []);
+});
+
+test('enforceLogBounds cuts a burst that outran rotation once the container exited', async (t) => {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { enforceLogBounds } = await import('./log-rotator.js');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-rot-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'ctr.log');
+  const lines = Array.from({ length: 100 }, (_, i) => `2024-01-01T00:00:00.000000000+00:00 stdout F line ${i + 1}\n`);
+  await fs.writeFile(log, lines.join(''));
+  // Running: the live file is only rotated (conmon still writes it), the reopen is asked for.
+  let reopened = 0;
+  await enforceLogBounds(log, 500, 2, async () => void reopened++);
+  assert.equal(reopened, 1);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log.1']);
+  // Next round (settled): .1 is cut to one piece of at most 500 bytes holding the newest lines.
+  await fs.writeFile(log, '');
+  await enforceLogBounds(log, 500, 2, async () => void reopened++);
+  const one = await fs.readFile(log + '.1', 'utf8');
+  assert.ok(one.length <= 500 && one.endsWith('line 100\n'), one);
+  // Exited: everything settled; max-file 2 keeps ctr.log and ctr.log.1, newest last.
+  await fs.writeFile(log, lines.slice(0, 30).join(''));
+  await enforceLogBounds(log, 500, 2, null);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log', 'ctr.log.1']);
+  const live = await fs.readFile(log, 'utf8');
+  assert.ok(live.length <= 500 && live.endsWith('line 30\n'), live);
+});

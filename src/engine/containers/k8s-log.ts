@@ -141,3 +141,37 @@ export function rotationPlan(base: string, existing: string[], maxFile: number):
   else remove.push(base);
   return { remove, renames };
 }
+
+/**
+ * Cuts log text into pieces of at most maxSize bytes at line ends (a single longer line is a piece of
+ * its own) and returns the last `keep` pieces, oldest first: how a burst that outran rotation is
+ * brought back within max-size x max-file.
+ */
+export function lastChunks(data: Buffer, maxSize: number, keep: number): Buffer[] {
+  if (keep <= 0) return [];
+  const lines: Buffer[] = [];
+  let start = 0;
+  while (start < data.length) {
+    const nl = data.indexOf(0x0a, start);
+    const end = nl < 0 ? data.length : nl + 1;
+    lines.push(data.subarray(start, end));
+    start = end;
+  }
+  const chunks: Buffer[][] = [];
+  let cur: Buffer[] = [];
+  let size = 0;
+  // Build from the end so the newest piece is the fullest, as after a normal rotation.
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (size + l.length > maxSize && cur.length) {
+      chunks.push(cur);
+      if (chunks.length === keep) break;
+      cur = [];
+      size = 0;
+    }
+    cur.unshift(l);
+    size += l.length;
+  }
+  if (cur.length && chunks.length < keep) chunks.push(cur);
+  return chunks.reverse().map((c) => Buffer.concat(c));
+}

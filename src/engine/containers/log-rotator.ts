@@ -1,10 +1,13 @@
-// Bounded container logs: every second, the live k8s-file log of each running container is checked
+// Bounded container logs. Twice a second the live k8s-file log of each running container is checked
 // against its max-size; past it the files shift (ctr.log -> ctr.log.1 ..., keeping max-file) and
-// conmon is asked to reopen its log. Unlike Docker's default json-file, logs never fill the disk.
+// conmon is asked to reopen its log. A burst faster than the check (or a container that ran and
+// exited between two checks) leaves a file larger than max-size: rotated files that have settled
+// (and the live file once the container has exited) are then cut at line ends and only the newest
+// max-file pieces kept. Unlike Docker's default json-file, logs never fill the disk.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../daemon/logger.js';
-import { rotationPlan } from './k8s-log.js';
+import { lastChunks, rotatedNames, rotationPlan } from './k8s-log.js';
 
 export interface RotationTarget {
   logPath: string;
@@ -28,7 +31,7 @@ export class LogRotator {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.checkOnce(), this.o.intervalMs ?? 1000);
+    this.timer = setInterval(() => void this.checkOnce(), this.o.intervalMs ?? 500);
     this.timer.unref();
   }
 
@@ -43,13 +46,10 @@ export class LogRotator {
     try {
       for (const t of this.o.targets()) {
         if (t.maxSize <= 0) continue;
-        const st = await fs.stat(t.logPath).catch(() => null);
-        if (!st || st.size < t.maxSize) continue;
         try {
-          await rotateLog(t.logPath, t.maxFile);
-          await this.o.reopen(t.bundleDir);
+          await enforceLogBounds(t.logPath, t.maxSize, t.maxFile, () => this.o.reopen(t.bundleDir));
         } catch (e) {
-          this.o.log.warn(`rotating ${t.logPath} failed`, e);
+          this.o.log.warn(`bounding ${t.logPath} failed`, e);
         }
       }
     } finally {
@@ -58,10 +58,49 @@ export class LogRotator {
   }
 }
 
+/** Shifts the rotated files and renames the live one to .1 (the writer must then reopen). */
 export async function rotateLog(logPath: string, maxFile: number): Promise<void> {
   const dir = path.dirname(logPath);
   const base = path.basename(logPath);
   const plan = rotationPlan(base, await fs.readdir(dir), maxFile);
   for (const f of plan.remove) await fs.rm(path.join(dir, f), { force: true });
   for (const [from, to] of plan.renames) await fs.rename(path.join(dir, from), path.join(dir, to));
+}
+
+/**
+ * One round of bounding. `reopen` given: the container runs (the live file is conmon's; rotate it when
+ * over max-size). `reopen` null: the container has exited, every file is settled and may be cut.
+ */
+export async function enforceLogBounds(logPath: string, maxSize: number, maxFile: number, reopen: (() => Promise<void>) | null): Promise<void> {
+  if (maxSize <= 0) return;
+  const dir = path.dirname(logPath);
+  const base = path.basename(logPath);
+  const live = reopen !== null;
+  // Settled files: every rotated one (rotated at least one round ago), plus the live one once exited.
+  const settled = rotatedNames(base, await fs.readdir(dir).catch(() => [] as string[])).filter((n) => !live || n !== base);
+  const sizes = await Promise.all(settled.map((n) => fs.stat(path.join(dir, n)).then((s) => s.size, () => 0)));
+  const keep = live ? Math.max(0, maxFile - 1) : Math.max(1, maxFile);
+  if (sizes.some((s) => s > maxSize) || settled.length > keep) {
+    const data = Buffer.concat(await Promise.all(settled.map((n) => fs.readFile(path.join(dir, n)).catch(() => Buffer.alloc(0)))));
+    const pieces = lastChunks(data, maxSize, keep);
+    for (const n of settled) await fs.rm(path.join(dir, n), { force: true });
+    // Newest piece: the live file when exited, else .1; older pieces count up from there.
+    const names = pieces.map((_, i) => {
+      const age = pieces.length - 1 - i;
+      if (!live) return age === 0 ? base : `${base}.${age}`;
+      return `${base}.${age + 1}`;
+    });
+    for (const [i, p] of pieces.entries()) {
+      const tmp = path.join(dir, `.tmp-${names[i]}`);
+      await fs.writeFile(tmp, p, { mode: 0o600 });
+      await fs.rename(tmp, path.join(dir, names[i]!));
+    }
+  }
+  if (live) {
+    const st = await fs.stat(logPath).catch(() => null);
+    if (st && st.size >= maxSize) {
+      await rotateLog(logPath, maxFile);
+      await reopen();
+    }
+  }
 }
