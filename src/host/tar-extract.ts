@@ -98,8 +98,16 @@ function errno(e: unknown): string | undefined {
  * Resolves `comps` (a directory path relative to the root) to a real directory inside `root`, creating
  * missing components (mode 0755, as Docker's MkdirAll) and following symlinks as if `root` were `/`.
  * Returns the host path of the directory; it is made only of real directories under root.
+ *
+ * The syscalls here and below are synchronous on purpose: each takes microseconds, while an async fs
+ * call costs a thread-pool round trip, and a layer has tens of thousands of entries done one after the
+ * other (a 54k-file layer went from 31 s to a few). The event loop still runs between entries, whose
+ * data arrives asynchronously.
  */
-async function resolveDirInRoot(root: string, comps: string[], name: string): Promise<string> {
+function resolveDirInRoot(root: string, comps: string[], name: string, cache: Map<string, string>): string {
+  const key = comps.join('/');
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
   const resolved: string[] = [];
   const queue = [...comps];
   let hops = 0;
@@ -111,54 +119,54 @@ async function resolveDirInRoot(root: string, comps: string[], name: string): Pr
       continue;
     }
     const p = path.join(root, ...resolved, c);
-    let st: fs.Stats | null = null;
-    try {
-      st = await fsp.lstat(p);
-    } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
-    }
-    if (st === null) {
-      await fsp.mkdir(p, { mode: 0o755 });
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (st === undefined) {
+      fs.mkdirSync(p, { mode: 0o755 });
       resolved.push(c);
     } else if (st.isDirectory()) {
       resolved.push(c);
     } else if (st.isSymbolicLink()) {
       if (++hops > MAX_SYMLINK_HOPS) throw new UnsafeTarError(`invalid tar entry ${JSON.stringify(name)}: too many levels of symbolic links`);
-      const target = await fsp.readlink(p);
+      const target = fs.readlinkSync(p);
       if (target.startsWith('/')) resolved.length = 0;
       queue.unshift(...target.split('/'));
     } else {
       throw new UnsafeTarError(`invalid tar entry ${JSON.stringify(name)}: ${path.join(...resolved, c)} is not a directory`);
     }
   }
-  return path.join(root, ...resolved);
+  const out = path.join(root, ...resolved);
+  cache.set(key, out);
+  return out;
 }
 
-/** Removes whatever is at `p` (never following it), unless both it and the new entry are directories. */
-async function clearFor(p: string, newIsDir: boolean): Promise<void> {
-  let st: fs.Stats;
-  try {
-    st = await fsp.lstat(p);
-  } catch (e) {
-    if (errno(e) === 'ENOENT') return;
-    throw e;
-  }
+/**
+ * Removes whatever is at `p` (never following it), unless both it and the new entry are directories.
+ * Any removal may invalidate resolved parents, so the cache is dropped when something goes.
+ */
+function clearFor(p: string, newIsDir: boolean, cache: Map<string, string>): void {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (st === undefined) return;
   if (newIsDir && st.isDirectory()) return;
-  await fsp.rm(p, { recursive: true, force: true });
+  fs.rmSync(p, { recursive: true, force: true });
+  cache.clear();
+}
+
+/** Runs `create`; when the name is taken, clears it (never following it) and tries once more. */
+function createFresh<T>(p: string, cache: Map<string, string>, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (errno(e) !== 'EEXIST') throw e;
+    clearFor(p, false, cache);
+    return create();
+  }
 }
 
 async function drain(s: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of s) void _;
 }
 
-async function writeFile(p: string, entry: AsyncIterable<unknown>): Promise<void> {
-  const fh = await fsp.open(p, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-  try {
-    for await (const chunk of entry) await fh.write(chunk as Buffer);
-  } finally {
-    await fh.close();
-  }
-}
+const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 /** Extracts a layer tar (plain or gzip) from `src` into the existing directory `root`. */
 export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
@@ -184,11 +192,14 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
   // Directory metadata applied at the end: children written later would change the mtime.
   const dirMeta = new Map<string, { mode: number; mtime?: Date }>();
 
-  const applyOwnerModeTime = async (p: string, h: tar.Header, kind: 'file' | 'symlink' | 'other') => {
-    if (sameOwner) await fsp.lchown(p, h.uid ?? 0, h.gid ?? 0);
+  // Resolved parent directories by their cleaned relative path; dropped whenever anything is removed.
+  const dirCache = new Map<string, string>();
+
+  const applyOwnerModeTime = (p: string, h: tar.Header, kind: 'symlink' | 'other') => {
+    if (sameOwner) fs.lchownSync(p, h.uid ?? 0, h.gid ?? 0);
     // chmod after chown: chown clears setuid/setgid bits. Linux has no lchmod; symlinks have no mode.
-    if (kind !== 'symlink') await fsp.chmod(p, (h.mode ?? 0o644) & 0o7777);
-    if (h.mtime) await fsp.lutimes(p, h.mtime, h.mtime);
+    if (kind !== 'symlink') fs.chmodSync(p, (h.mode ?? 0o644) & 0o7777);
+    if (h.mtime) fs.lutimesSync(p, h.mtime, h.mtime);
   };
 
   try {
@@ -201,7 +212,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
         continue;
       }
       const leaf = comps[comps.length - 1]!;
-      const parentDir = await resolveDirInRoot(rootReal, comps.slice(0, -1), h.name);
+      const parentDir = resolveDirInRoot(rootReal, comps.slice(0, -1), h.name, dirCache);
       const target = path.join(parentDir, leaf);
 
       if (leaf.startsWith(WHITEOUT_PREFIX)) {
@@ -215,9 +226,9 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
           // ".wh.." or ".wh..." would name the directory itself or its parent (outside the layer at the root).
           if (hiddenName === '' || hiddenName === '.' || hiddenName === '..') throw new UnsafeTarError(`invalid whiteout ${JSON.stringify(h.name)}`);
           const hidden = path.join(parentDir, hiddenName);
-          await clearFor(hidden, false);
+          clearFor(hidden, false, dirCache);
           await makeWhiteout(hidden);
-          if (sameOwner) await fsp.lchown(hidden, h.uid ?? 0, h.gid ?? 0);
+          if (sameOwner) fs.lchownSync(hidden, h.uid ?? 0, h.gid ?? 0);
         }
         continue;
       }
@@ -227,21 +238,31 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
         case 'contiguous-file':
         case null:
         case undefined: {
-          await clearFor(target, false);
-          await writeFile(target, entry);
+          const fd = createFresh(target, dirCache, () => fs.openSync(target, CREATE_FLAGS, 0o600));
+          try {
+            for await (const chunk of entry) {
+              const b = chunk as Buffer;
+              for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+            }
+            if (sameOwner) fs.fchownSync(fd, h.uid ?? 0, h.gid ?? 0);
+            fs.fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
+            if (h.mtime) fs.futimesSync(fd, h.mtime, h.mtime);
+          } finally {
+            fs.closeSync(fd);
+          }
           contentSize += h.size ?? 0;
-          await applyOwnerModeTime(target, h, 'file');
           break;
         }
         case 'directory': {
           await drain(entry);
-          await clearFor(target, true);
           try {
-            await fsp.mkdir(target, { mode: 0o700 });
+            fs.mkdirSync(target, { mode: 0o700 });
           } catch (e) {
             if (errno(e) !== 'EEXIST') throw e;
+            clearFor(target, true, dirCache);
+            if (!fs.lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) fs.mkdirSync(target, { mode: 0o700 });
           }
-          if (sameOwner) await fsp.lchown(target, h.uid ?? 0, h.gid ?? 0);
+          if (sameOwner) fs.lchownSync(target, h.uid ?? 0, h.gid ?? 0);
           dirMeta.set(target, { mode: (h.mode ?? 0o755) & 0o7777, mtime: h.mtime });
           break;
         }
@@ -249,10 +270,9 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
           await drain(entry);
           const linkname = h.linkname ?? '';
           if (symlinkEscapes(comps, linkname)) throw new UnsafeTarError(`invalid symlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: it points outside of the layer`);
-          await clearFor(target, false);
-          await fsp.symlink(linkname, target);
+          createFresh(target, dirCache, () => fs.symlinkSync(linkname, target));
           contentSize += Buffer.byteLength(linkname);
-          await applyOwnerModeTime(target, h, 'symlink');
+          applyOwnerModeTime(target, h, 'symlink');
           break;
         }
         case 'link': {
@@ -265,26 +285,21 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
             throw new UnsafeTarError(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: it points outside of the layer`);
           }
           if (linkComps.length === 0) throw new UnsafeTarError(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}`);
-          const srcDir = await resolveDirInRoot(rootReal, linkComps.slice(0, -1), linkname);
+          const srcDir = resolveDirInRoot(rootReal, linkComps.slice(0, -1), linkname, dirCache);
           const source = path.join(srcDir, linkComps[linkComps.length - 1]!);
-          let st: fs.Stats;
-          try {
-            st = await fsp.lstat(source);
-          } catch {
-            throw new UnsafeTarError(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: target is not in the layer`);
-          }
+          const st = fs.lstatSync(source, { throwIfNoEntry: false });
+          if (!st) throw new UnsafeTarError(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: target is not in the layer`);
           if (st.isDirectory()) throw new UnsafeTarError(`invalid hardlink ${JSON.stringify(h.name)} -> ${JSON.stringify(linkname)}: target is a directory`);
           if (source === target) break;
-          await clearFor(target, false);
           // link(2) does not follow a symlink source: the new name shares the inode found inside the layer.
-          await fsp.link(source, target);
+          createFresh(target, dirCache, () => fs.linkSync(source, target));
           break;
         }
         case 'fifo': {
           await drain(entry);
-          await clearFor(target, false);
+          clearFor(target, false, dirCache);
           await makeFifo(target, h.mode ?? 0o644);
-          await applyOwnerModeTime(target, h, 'other');
+          applyOwnerModeTime(target, h, 'other');
           break;
         }
         case 'character-device':
@@ -313,10 +328,9 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
   for (const [dir, meta] of dirs) {
     // A later entry may have replaced the directory (with a symlink to a host path, say): chmod follows
     // symlinks, so touch only what is still a real directory.
-    const st = await fsp.lstat(dir).catch(() => null);
-    if (!st?.isDirectory()) continue;
-    await fsp.chmod(dir, meta.mode);
-    if (meta.mtime) await fsp.lutimes(dir, meta.mtime, meta.mtime);
+    if (!fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+    fs.chmodSync(dir, meta.mode);
+    if (meta.mtime) fs.lutimesSync(dir, meta.mtime, meta.mtime);
   }
 
   const diffId: Digest = `sha256:${hash.digest('hex')}`;
