@@ -225,8 +225,12 @@ export class Executor {
     const ctx = argString(node);
     const hasArgs = args.length > 0 || final !== MISSING;
     // A missing value has no fields; Go yields the missing value again ("<no value>" when printed).
-    if (receiver === undefined) return undefined;
-    if (receiver === null) throw this.error(node.pos, ctx, `nil pointer evaluating interface {}.${name}`);
+    // A JSON null is most often one of Docker's nil maps (Labels, Options), whose fields Go reads as
+    // missing rather than failing as it would on a nil struct pointer.
+    if (receiver === undefined || receiver === null) {
+      if (hasArgs) throw this.error(node.pos, ctx, `${name} is not a method but has arguments`);
+      return undefined;
+    }
     if (typeof receiver !== 'object' || Array.isArray(receiver)) {
       throw this.error(node.pos, ctx, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
     }

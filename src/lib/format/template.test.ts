@@ -177,7 +177,8 @@ test('parse errors read as Go reports them and are InvalidParameterErrors', () =
 });
 
 test('execution errors name the line, column and node as Go does', () => {
-  assert.throws(() => renderTemplate('{{.Nul.X}}', data), { message: 'template: :1:2: executing "" at <.Nul.X>: nil pointer evaluating interface {}.X' });
+  // null stands for Docker's nil maps: their fields are missing, not an error.
+  assert.equal(renderTemplate('{{.Nul.X}}', data), '<no value>');
   assert.throws(() => renderTemplate('ab\n {{.Names.X}}', data), { message: 'template: :2:3: executing "" at <.Names.X>: can\'t evaluate field X in type []interface {}' });
   assert.throws(() => renderTemplate('{{.ID 1}}', data), /ID is not a method but has arguments/);
   assert.throws(() => renderTemplate('{{"x" | .ID}}', data), /ID is not a method but has arguments/);
