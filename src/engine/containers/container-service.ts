@@ -937,7 +937,9 @@ export class ContainerService implements ImageUsage {
     this.runs.delete(c.id);
     this.failPendingAttaches(c.id);
     this.exec.containerStopped(c.id);
-    await this.runtime.delete(c.id, true).catch(() => {});
+    // An exited or never-started container was already deleted from the runtime (at its exit or
+    // when its start failed); only a run whose exit was never handled still needs it.
+    if (c.state.status !== 'exited' && c.state.status !== 'created') await this.runtime.delete(c.id, true).catch(() => {});
     await this.runtime.forget?.(c.id).catch(() => {});
     await this.networking.release(c).catch(() => {});
     this.rootfsRefs.delete(c.id);
