@@ -127,7 +127,7 @@ fi
 # The real Docker CLI the integration suites drive is part of the machine image, not installed here;
 # say so plainly when it is missing rather than let every docker test fail with ENOENT.
 if [ -x /usr/local/bin/docker ]; then
-  step "docker CLI" "ok ($(/usr/local/bin/docker version --format '{{.Client.Version}}' 2>/dev/null || echo '?') at /usr/local/bin/docker)"
+  step "docker CLI" "ok ($(/usr/local/bin/docker --version 2>/dev/null | sed 's/,.*//') at /usr/local/bin/docker)"
 else
   step "docker CLI" "WARNING: /usr/local/bin/docker (Docker 28 CLI) is missing: the docker-cli suites will fail"
 fi
