@@ -540,7 +540,10 @@ export class ContainerService implements ImageUsage {
         logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
         tty,
         openStdin: !!c.config.OpenStdin,
-        stdinOnce: !!c.config.StdinOnce,
+        // Docker never closes a TTY container's stdin when its client goes away (a detached
+        // `docker run -it` shell keeps running and can be attached again); without a TTY, StdinOnce
+        // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
+        stdinOnce: !!c.config.StdinOnce && !tty,
       });
       created = true;
       // `docker run` attaches before it starts: connect those clients now, before the process runs,
