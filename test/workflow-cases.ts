@@ -560,6 +560,80 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: 'events reports image tag and untag (filtered by type)',
+    async run(c) {
+      const ref = `${c.name('evimg')}:v1`;
+      const since = Math.floor(Date.now() / 1000) - 1;
+      ok(await c.cli(['tag', 'busybox', ref]));
+      ok(await c.cli(['rmi', ref]));
+      const until = Math.floor(Date.now() / 1000) + 1;
+      const r = await c.cli(['events', '--since', String(since), '--until', String(until), '--filter', 'type=image', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'], { timeout: 20_000 });
+      const lines = ok(r, 'events').trim().split('\n');
+      const fq = `docker.io/library/${ref}`;
+      assert.ok(lines.some((l) => l === `image tag ${ref}` || l === `image tag ${fq}`), `a tag event for ${ref}:\n${lines.join('\n')}`);
+      assert.ok(lines.some((l) => l.startsWith('image untag ')), `an untag event:\n${lines.join('\n')}`);
+      assert.ok(lines.every((l) => l.startsWith('image ')), 'the type filter keeps container events out');
+    },
+  },
+  {
+    name: 'logs --since and --until select by time',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['run', '--name', name, 'busybox', 'sh', '-c', 'echo early; sleep 2; echo late']));
+      const stamped = ok(await c.cli(['logs', '-t', name])).trim().split('\n');
+      assert.equal(stamped.length, 2);
+      const lateAt = Date.parse(stamped[1]!.split(' ')[0]!);
+      const mid = new Date(lateAt - 1000).toISOString();
+      assert.equal(ok(await c.cli(['logs', '--since', mid, name])), 'late\n');
+      assert.equal(ok(await c.cli(['logs', '--until', mid, name])), 'early\n');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
+    name: 'info answers with the server facts the CLI prints',
+    async run(c) {
+      const info = ok(await c.cli(['info']));
+      assert.match(info, /Server Version:/);
+      assert.match(info, /Operating System:/);
+      const f = ok(await c.cli(['info', '--format', '{{.OSType}} {{.Architecture}} {{.NCPU}}']));
+      assert.match(f.trim(), /^linux x86_64 \d+$/);
+      const counts = ok(await c.cli(['info', '--format', '{{.Images}}']));
+      assert.ok(Number(counts) >= 1, 'at least busybox is counted');
+    },
+  },
+  {
+    name: 'ps filters (status, label, name) and table formats',
+    async run(c) {
+      const label = `ps=${c.kind}-${c.name()}`;
+      const up = c.name('up');
+      await runDetached(c, up, '-l', label, 'busybox', 'sleep', '300');
+      const down = c.name('down');
+      exitsWith(await c.cli(['run', '--name', down, '-l', label, 'busybox', 'sh', '-c', 'exit 1']), 1);
+      const byStatus = ok(await c.cli(['ps', '-a', '--filter', `label=${label}`, '--filter', 'status=exited', '--format', '{{.Names}}']));
+      assert.equal(byStatus.trim(), down);
+      const byLabel = ok(await c.cli(['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'])).trim().split('\n').sort();
+      assert.deepEqual(byLabel, [down, up].sort());
+      const table = ok(await c.cli(['ps', '-a', '--filter', `label=${label}`, '--format', 'table {{.Names}}\t{{.Status}}'])).split('\n');
+      assert.match(table[0]!, /^NAMES\s+STATUS$/);
+      assert.equal(table.filter(Boolean).length, 3);
+      const json = ok(await c.cli(['ps', '--filter', `name=${up}`, '--format', '{{json .Labels}}']));
+      assert.ok(json.includes(label.split('=')[1]!), json);
+      ok(await c.cli(['rm', '-f', up, down]));
+    },
+  },
+  {
+    name: 'an anonymous volume is created for -v /path and removed with rm -v',
+    async run(c) {
+      const name = c.name();
+      ok(await c.cli(['run', '--name', name, '-v', '/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']));
+      const vol = await inspect(c, '{{range .Mounts}}{{.Name}}{{end}}', name);
+      assert.match(vol, HEX64, 'an anonymous volume has a 64-hex name');
+      assert.ok(ok(await c.cli(['volume', 'ls', '-q'])).split('\n').includes(vol));
+      ok(await c.cli(['rm', '-v', name]));
+      assert.ok(!ok(await c.cli(['volume', 'ls', '-q'])).split('\n').includes(vol), 'rm -v removed it');
+    },
+  },
+  {
     name: '--init runs an init as PID 1, so stop of a TERM-ignoring process is quick',
     async run(c) {
       const ps = ok(await c.cli(['run', '--rm', '--init', 'busybox', 'ps', '-o', 'pid,comm']));
