@@ -312,8 +312,18 @@ test('reconcile: a running container is adopted, one that exited while we were a
   assert.equal(g.state.status, 'exited');
   assert.equal(g.state.exitCode, 3);
   await assert.rejects(fs.stat(path.join(config.dataRoot, 'containers', 'f'.repeat(64))));
+  // A container runc runs although the record still says created (killed between start and save)
+  // is adopted; one runc only created is deleted.
+  const half = await svc2.create({ config: { Image: 'busybox', Cmd: ['sleep', '100'] }, hostConfig: {} });
+  await svc2.shutdown();
+  runtime.ctrs.set(half.id, { status: 'running', pid: 4242, args: ['sleep'], exit: null, waiters: [], attached: [] });
+  const svc3 = new ContainerService({ config, runtime, images, volumes, events: new EventBus(), log: silentLogger, host });
+  await svc3.init();
+  t.after(() => svc3.shutdown());
+  assert.equal(svc3.get(half.id).state.status, 'running');
+  assert.equal(svc3.get(half.id).state.pid, 4242);
   // The re-armed watcher still sees the adopted container's exit.
-  const w = svc2.wait(keep.id, 'not-running');
+  const w = svc3.wait(keep.id, 'not-running');
   runtime.exit(keep.id, 0);
   assert.equal((await w).statusCode, 0);
 });

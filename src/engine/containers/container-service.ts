@@ -229,6 +229,15 @@ export class ContainerService implements ImageUsage {
       if (c.hostConfig.AutoRemove) await this.remove(c.id, { force: true, volumes: true }).catch((e) => this.log.warn(`auto-remove ${c.id}`, e));
       return;
     }
+    if (c.state.status === 'created' && st && (st.status === 'running' || st.status === 'paused')) {
+      // berthd was killed between `runc start` and saving the record: the container did start.
+      this.rootfsRefs.set(c.id, 1);
+      c.state = { ...c.state, status: st.status, pid: st.pid, error: '', exitCode: 0, startedAt: new Date().toISOString() };
+      await this.store.save(c);
+      this.armWatcher(c.id);
+      this.log.info(`container ${c.id.slice(0, 12)} was started by the previous daemon (pid ${st.pid}); adopted`);
+      return;
+    }
     // created/exited: nothing may run or stay mounted (a daemon killed mid-start leaves both behind).
     if (st) await this.runtime.delete(c.id, true).catch(() => {});
     if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir).catch(() => {});
