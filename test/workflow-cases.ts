@@ -797,6 +797,42 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: '--cpus is in inspect and in the container\'s CPU quota',
+    only: 'docker',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, '--cpus', '0.5', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{.HostConfig.NanoCpus}}', name), '500000000');
+      const pid = Number(await inspect(c, '{{.State.Pid}}', name));
+      // v1: cpu.cfs_quota_us / cpu.cfs_period_us; v2: cpu.max "quota period".
+      const file = hostCgroupFile(pid, { controller: 'cpu', file: 'cpu.cfs_quota_us' }, 'cpu.max');
+      const text = fs.readFileSync(file, 'utf8').trim();
+      if (file.endsWith('cpu.max')) assert.equal(text, '50000 100000');
+      else {
+        assert.equal(text, '50000');
+        assert.equal(fs.readFileSync(path.join(path.dirname(file), 'cpu.cfs_period_us'), 'utf8').trim(), '100000');
+      }
+      ok(await c.cli(['rm', '-f', name]));
+    },
+  },
+  {
+    name: 'ten containers run at once, each with its own output and exit code',
+    only: 'docker',
+    async run(c) {
+      const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => c.cli(['run', '--rm', 'busybox', 'sh', '-c', `echo run-${i}; exit ${i}`])));
+      runs.forEach((r, i) => {
+        assert.equal(r.code, i, `run ${i}: ${r.stderr}`);
+        assert.equal(r.stdout, `run-${i}\n`);
+      });
+      const names = await Promise.all(Array.from({ length: 10 }, () => c.cli(['run', '-d', '-l', `burst=${c.name()}`, 'busybox', 'sleep', '300'])));
+      const ids = names.map((r) => ok(r).trim());
+      assert.equal(new Set(ids).size, 10);
+      const generated = ok(await c.cli(['ps', '--filter', `id=${ids[0]}`, '--format', '{{.Names}}'])).trim();
+      assert.match(generated, /^[a-z]+_[a-z]+$/, 'a generated adjective_name');
+      ok(await c.cli(['rm', '-f', ...ids]));
+    },
+  },
+  {
     name: '--pids-limit is in inspect, in the pids cgroup, and enforced',
     only: 'docker',
     async run(c) {
