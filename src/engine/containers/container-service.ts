@@ -752,13 +752,19 @@ export class ContainerService implements ImageUsage {
 
   /** Cleans up after a run (runtime state, network, rootfs) and records how it ended. */
   private async recordExit(c: ContainerRecord, info: ExitInfo, error: string): Promise<void> {
-    await this.runtime.delete(c.id, true).catch((e) => this.log.warn(`runc delete ${c.id}`, e));
-    await this.networking.release(c).catch((e) => this.log.warn(`network release ${c.id}`, e));
-    await this.releaseRootfs(c.id).catch((e) => this.log.warn(`unmount ${c.id}`, e));
-    await this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {});
+    // Independent clean-ups run side by side: `runc delete` waits for the cgroup to empty, the
+    // unmount and the log bounding do not need it.
+    await Promise.all([
+      this.runtime
+        .delete(c.id, true)
+        .catch((e) => this.log.warn(`runc delete ${c.id}`, e))
+        .then(() => this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {})),
+      this.networking.release(c).catch((e) => this.log.warn(`network release ${c.id}`, e)),
+      this.releaseRootfs(c.id).catch((e) => this.log.warn(`unmount ${c.id}`, e)),
+      // Output faster than the rotation check may have overrun max-size: bound the files now.
+      enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
+    ]);
     this.exec.containerStopped(c.id);
-    // Output faster than the rotation check may have overrun max-size: bound the files now.
-    await enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e));
     c.state = {
       ...c.state,
       status: 'exited',
