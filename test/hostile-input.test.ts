@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tar from 'tar-stream';
 import { startDaemon, BUSYBOX_TAR } from './harness/index.js';
 import { writeDockerArchive, type LayerEntry } from './harness/archives.js';
 
@@ -88,4 +89,52 @@ test('whiteouts in an upper layer hide files of the lower one; opaque dirs hide 
   assert.equal(opq, 'new\n');
   assert.match(vi!, /No such file or directory/);
   await d.docker(['rmi', tag]);
+});
+
+/** A tar archive (in memory) of the given entries, for PUT /containers/{id}/archive. */
+async function tarOf(entries: LayerEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const e of entries) {
+    await new Promise<void>((resolve, reject) =>
+      e.type === 'symlink'
+        ? pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname }, (err) => (err ? reject(err) : resolve()))
+        : pack.entry({ name: e.name }, e.content ?? '', (err) => (err ? reject(err) : resolve())),
+    );
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test('docker cp (PUT archive) with escaping entries or through a symlink stays inside the container', async () => {
+  const run = await d.docker(['run', '-d', 'busybox', 'sh', '-c', `ln -s ${target} /tmp/evil-link; sleep 300`]);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  try {
+    // Entries that climb out of the destination directory.
+    const climb = await tarOf([{ name: `../../../../../../../..${target}/cp-dotdot`, content: 'escaped\n' }]);
+    const r1 = await d.api('PUT', `/containers/${id}/archive?path=/tmp`, { body: climb, headers: { 'Content-Type': 'application/x-tar' } });
+    assert.ok([200, 400, 403, 500].includes(r1.status), `answered: ${r1.status} ${r1.text}`);
+    // A destination that is a symlink inside the container to a host-looking absolute path: resolved
+    // in the container's root, never on the host.
+    const through = await tarOf([{ name: 'cp-through-link', content: 'inside\n' }]);
+    const r2 = await d.api('PUT', `/containers/${id}/archive?path=/tmp/evil-link`, { body: through, headers: { 'Content-Type': 'application/x-tar' } });
+    assert.ok(r2.status < 500, `answered: ${r2.status} ${r2.text}`);
+    // An entry that is a symlink out, followed by a file through it.
+    const linkThenFile = await tarOf([
+      { name: 'out', type: 'symlink', linkname: target },
+      { name: 'out/cp-via-entry-link', content: 'escaped\n' },
+    ]);
+    const r3 = await d.api('PUT', `/containers/${id}/archive?path=/tmp`, { body: linkThenFile, headers: { 'Content-Type': 'application/x-tar' } });
+    assert.ok(r3.status < 600, `answered: ${r3.status}`);
+    assert.deepEqual(fs.readdirSync(target), [], 'nothing reached the host directory');
+    if (r2.status === 200) {
+      const inside = await d.docker(['exec', id, 'cat', `${target}/cp-through-link`]);
+      assert.equal(inside.stdout, 'inside\n', 'the file landed at the link target inside the container');
+    }
+    assert.equal((await d.api('GET', '/_ping')).text, 'OK');
+  } finally {
+    await d.docker(['rm', '-f', id]);
+  }
 });
