@@ -117,6 +117,8 @@ export interface HostConfig {
   OomKillDisable?: boolean | null;
   MaskedPaths?: string[] | null;
   ReadonlyPaths?: string[] | null;
+  /** Initial [height, width] of the container's tty (API 1.42+; the docker CLI sends it with -t). */
+  ConsoleSize?: [number, number] | null;
 }
 
 export interface EndpointSettings {

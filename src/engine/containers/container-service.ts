@@ -558,6 +558,11 @@ export class ContainerService implements ImageUsage {
       // `docker run` attaches before it starts: connect those clients now, before the process runs,
       // so they see its first bytes.
       await this.connectPendingAttaches(c);
+      const size = c.hostConfig.ConsoleSize;
+      if (tty && Array.isArray(size) && size[0] > 0 && size[1] > 0) {
+        // The client's terminal size from the first byte on (its resize call comes after the start).
+        await this.runtime.resize(p.bundleDir, size[0], size[1]).catch((e) => this.log.debug(`initial tty size of ${c.id}`, e));
+      }
       await this.runtime.start(c.id);
       c.state = { ...c.state, status: 'running', pid, conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
       await this.store.save(c);
