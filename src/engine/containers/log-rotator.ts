@@ -76,21 +76,31 @@ export async function enforceLogBounds(logPath: string, maxSize: number, maxFile
   const dir = path.dirname(logPath);
   const base = path.basename(logPath);
   const live = reopen !== null;
-  // Settled files: every rotated one (rotated at least one round ago), plus the live one once exited.
-  const settled = rotatedNames(base, await fs.readdir(dir).catch(() => [] as string[])).filter((n) => !live || n !== base);
+  // Settled files: every rotated one (rotated at least one round ago), plus the live one once the
+  // container has exited and only if it is itself too big (re-cutting it otherwise would hand a
+  // `logs -f` reader a new file to read again).
+  const liveSize = await fs.stat(logPath).then((s) => s.size, () => 0);
+  const cutLive = !live && liveSize > maxSize;
+  const settled = rotatedNames(base, await fs.readdir(dir).catch(() => [] as string[])).filter((n) => cutLive || n !== base);
   const sizes = await Promise.all(settled.map((n) => fs.stat(path.join(dir, n)).then((s) => s.size, () => 0)));
-  const keep = live ? Math.max(0, maxFile - 1) : Math.max(1, maxFile);
+  const keep = cutLive ? Math.max(1, maxFile) : Math.max(0, maxFile - 1);
   if (sizes.some((s) => s > maxSize) || settled.length > keep) {
     const data = Buffer.concat(await Promise.all(settled.map((n) => fs.readFile(path.join(dir, n)).catch(() => Buffer.alloc(0)))));
     const pieces = lastChunks(data, maxSize, keep);
-    for (const n of settled) await fs.rm(path.join(dir, n), { force: true });
-    // Newest piece: the live file when exited, else .1; older pieces count up from there.
+    for (const n of settled) if (n !== base) await fs.rm(path.join(dir, n), { force: true });
+    // Newest piece: the live file when it is cut, else .1; older pieces count up from there.
     const names = pieces.map((_, i) => {
       const age = pieces.length - 1 - i;
-      if (!live) return age === 0 ? base : `${base}.${age}`;
+      if (cutLive) return age === 0 ? base : `${base}.${age}`;
       return `${base}.${age + 1}`;
     });
     for (const [i, p] of pieces.entries()) {
+      if (names[i] === base) {
+        // In place (same inode): a follower past the new end reads nothing more instead of the
+        // whole file again.
+        await fs.writeFile(logPath, p);
+        continue;
+      }
       const tmp = path.join(dir, `.tmp-${names[i]}`);
       await fs.writeFile(tmp, p, { mode: 0o600 });
       await fs.rename(tmp, path.join(dir, names[i]!));
