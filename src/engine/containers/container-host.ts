@@ -2,7 +2,7 @@
 // the OCI spec builder, host limits, cgroup cleanup, `ps` for top, the init binary, and the network
 // hook. One real implementation (host-ops.ts, over src/host and src/lib/oci); unit tests pass fakes.
 import type { SpecInput } from './runtime-contract.js';
-import type { ContainerRecord } from './container-model.js';
+import type { ContainerRecord, EndpointRecord } from './container-model.js';
 
 export interface OverlayMount {
   /** Layer directories, top-most first (overlayfs lowerdir order). */
@@ -37,6 +37,9 @@ export interface NetworkAttachment {
   spec: SpecInput['network'];
   /** The container's address for /etc/hosts, when it has one. */
   address?: string;
+  /** For inspect's NetworkSettings: the namespace path and one entry per network joined. */
+  sandboxKey?: string;
+  endpoints?: EndpointRecord[];
 }
 
 /**

@@ -46,6 +46,18 @@ export interface MountRecord {
   bindOptions?: string[];
 }
 
+/** One network endpoint of a running container, as networking reports it (filled by the networking issue). */
+export interface EndpointRecord {
+  network: string;
+  networkId: string;
+  endpointId: string;
+  ipAddress: string;
+  ipPrefixLen: number;
+  gateway: string;
+  macAddress: string;
+  aliases: string[];
+}
+
 export interface ContainerRecord {
   id: string;
   /** Without the leading slash. */
@@ -70,6 +82,8 @@ export interface ContainerRecord {
   logMaxFile: number;
   /** Set by a failed or in-progress removal so a restarted berthd finishes the job. */
   removalInProgress?: boolean;
+  /** What networking set up for the current run (none while stopped, or with network none/host). */
+  network?: { sandboxKey: string; endpoints: EndpointRecord[] };
   /** True once the image content was copied into its volumes (first start). */
   volumesPopulated?: boolean;
 }

@@ -565,6 +565,8 @@ export class ContainerService implements ImageUsage {
       }
       await this.runtime.start(c.id);
       c.state = { ...c.state, status: 'running', pid, conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
+      if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [] };
+      else delete c.network;
       await this.store.save(c);
       this.armWatcher(c.id);
       this.publish(c, 'start');
@@ -770,6 +772,7 @@ export class ContainerService implements ImageUsage {
       enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
     ]);
     this.exec.containerStopped(c.id);
+    delete c.network;
     c.state = {
       ...c.state,
       status: 'exited',

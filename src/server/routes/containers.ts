@@ -263,31 +263,49 @@ function emptyEndpoint(): EndpointSettings {
 }
 
 function networks(rec: ContainerRecord): Record<string, EndpointSettings> {
+  if (rec.network?.endpoints.length) {
+    const out: Record<string, EndpointSettings> = {};
+    for (const e of rec.network.endpoints) {
+      out[e.network] = {
+        ...emptyEndpoint(),
+        Aliases: e.aliases.length ? e.aliases : null,
+        NetworkID: e.networkId,
+        EndpointID: e.endpointId,
+        Gateway: e.gateway,
+        IPAddress: e.ipAddress,
+        IPPrefixLen: e.ipPrefixLen,
+        MacAddress: e.macAddress,
+      };
+    }
+    return out;
+  }
   const n = networkName(rec.hostConfig.NetworkMode);
   return n ? { [n]: emptyEndpoint() } : {};
 }
 
 function networkSettings(rec: ContainerRecord): NetworkSettings {
-  // No bridge networking yet: every container has loopback only (or the host's stack), so the
-  // addresses are empty as Docker shows them for --network none.
+  // Until networking reports endpoints every container has loopback only (or the host's stack), so
+  // the addresses are empty as Docker shows them for --network none. The top-level address fields
+  // are the first endpoint's, as Docker's legacy fields are the default bridge's.
+  const first = rec.network?.endpoints[0];
   return {
     Bridge: '',
     SandboxID: '',
-    SandboxKey: '',
+    SandboxKey: rec.network?.sandboxKey ?? '',
     Ports: {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
+    EndpointID: first?.endpointId ?? '',
+    Gateway: first?.gateway ?? '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
+    IPAddress: first?.ipAddress ?? '',
+    IPPrefixLen: first?.ipPrefixLen ?? 0,
     IPv6Gateway: '',
-    MacAddress: '',
+    MacAddress: first?.macAddress ?? '',
     Networks: networks(rec),
   };
 }
