@@ -86,7 +86,7 @@ BUILD_STAMP="$CACHE/build.ok"
 build_failed=0
 need_build=1
 if [ -f "$BUILD_STAMP" ] && [ -f dist/.tsbuildinfo ]; then
-  newer="$(find src test bench tsconfig.json package.json -newer "$BUILD_STAMP" -print -quit 2>/dev/null || true)"
+  newer="$(find src test bench tsconfig.json package.json package-lock.json -newer "$BUILD_STAMP" -print -quit 2>/dev/null || true)"
   [ -z "$newer" ] && need_build=0
 fi
 if [ $need_build = 0 ]; then
