@@ -136,3 +136,38 @@ test('listImages and getImage().inspect()', async () => {
   assert.equal(info.RootFS.Layers?.length, 1);
   await assert.rejects(docker.getImage('no-such-image').inspect(), (e: any) => e.statusCode === 404);
 });
+
+test('docker.run() (attach, start, wait in one call) and the events stream', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
+  out.on('data', (b: Buffer) => chunks.push(b));
+  err.on('data', (b: Buffer) => errChunks.push(b));
+  // Two streams: dockerode demultiplexes into them.
+  const [result, container] = (await docker.run('busybox', ['sh', '-c', 'echo via-run; echo on-err >&2; exit 2'], [out, err], { Tty: false })) as [{ StatusCode: number }, Docker.Container];
+  assert.equal(result.StatusCode, 2);
+  assert.equal(Buffer.concat(chunks).toString(), 'via-run\n');
+  assert.equal(Buffer.concat(errChunks).toString(), 'on-err\n');
+  await container.remove();
+  const until = Math.floor(Date.now() / 1000) + 1;
+  const stream = (await docker.getEvents({ since, until, filters: { type: ['container'], container: [container.id] } })) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const c of stream) text += c.toString();
+  const actions = text.trim().split('\n').map((l) => JSON.parse(l).Action as string);
+  for (const a of ['create', 'attach', 'start', 'die', 'destroy']) assert.ok(actions.includes(a), `events: ${actions.join(' ')}`);
+});
+
+test('volumes and prune through dockerode', async () => {
+  const v = await docker.createVolume({ Name: 'dockerode-vol', Labels: { via: 'dockerode' } });
+  const info = await v.inspect();
+  assert.equal(info.Name, 'dockerode-vol');
+  assert.equal(info.Driver, 'local');
+  const list = await docker.listVolumes({ filters: { label: ['via=dockerode'] } });
+  assert.deepEqual(list.Volumes.map((x) => x.Name), ['dockerode-vol']);
+  await docker.getVolume('dockerode-vol').remove();
+  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['true'], Labels: { prune: 'dockerode' } });
+  const pruned = await docker.pruneContainers({ filters: { label: ['prune=dockerode'] } });
+  assert.deepEqual(pruned.ContainersDeleted, [c.id]);
+});
