@@ -1169,10 +1169,21 @@ export class ContainerService implements ImageUsage {
       },
     };
     this.publish(c, 'attach');
+    // When the output ends because the container exited, the stream closes only once the exit is
+    // recorded (bounded), so a client that inspects right after the stream sees the exit code.
+    let clientClosed = false;
+    const afterOutput = async () => {
+      if (clientClosed) return;
+      await Promise.race([this.exitOf(c.id), sleep(2000)]);
+    };
     if (this.isRunning(c)) {
       const h = await this.runtime.attach(c.id, this.store.paths(c.id).bundleDir, streams);
-      o.signal?.addEventListener('abort', () => h.close(), { once: true });
-      return { tty, done: h.done, close: () => h.close() };
+      const closeIt = () => {
+        clientClosed = true;
+        h.close();
+      };
+      o.signal?.addEventListener('abort', closeIt, { once: true });
+      return { tty, done: h.done.then(afterOutput), close: closeIt };
     }
     const pending: PendingAttach = { streams, connected: deferred() };
     let set = this.pendingAttaches.get(c.id);
@@ -1182,6 +1193,7 @@ export class ContainerService implements ImageUsage {
     let closed = false;
     const close = () => {
       closed = true;
+      clientClosed = true;
       set!.delete(pending);
       pending.connected.resolve(null);
       handle?.close();
@@ -1192,6 +1204,7 @@ export class ContainerService implements ImageUsage {
       if (!h) return;
       if (closed) h.close();
       await h.done;
+      await afterOutput();
     });
     return { tty, done, close };
   }
