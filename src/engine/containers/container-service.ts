@@ -195,13 +195,19 @@ export class ContainerService implements ImageUsage {
       await fs.rm(p.overlayDir, { recursive: true, force: true });
       await fs.rm(p.dir, { recursive: true, force: true });
     }
-    for (const c of loaded) {
-      try {
-        await this.reconcile(c);
-      } catch (e) {
-        this.log.error(`reconciling container ${c.id}`, e);
+    // A few at a time: each may ask runc (a process spawn), and a daemon with hundreds of
+    // containers should still come up quickly.
+    const queue = [...loaded];
+    const worker = async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        try {
+          await this.reconcile(c);
+        } catch (e) {
+          this.log.error(`reconciling container ${c.id}`, e);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
     this.rotator.start();
   }
 
@@ -211,7 +217,9 @@ export class ContainerService implements ImageUsage {
       await this.finishRemoval(c, false);
       return;
     }
-    const st = await this.runtime.state(c.id).catch(() => null);
+    // An exited record was saved after its run was cleaned up (runc delete, unmount): only an
+    // unmount interrupted by a crash can be left, which the check below catches without asking runc.
+    const st = c.state.status === 'exited' ? null : await this.runtime.state(c.id).catch(() => null);
     if (c.state.status === 'running' || c.state.status === 'paused') {
       if (st && (st.status === 'running' || st.status === 'paused')) {
         // Still alive under its conmon: adopt it again.
