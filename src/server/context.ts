@@ -30,8 +30,13 @@ export class RouteContext {
     const onClose = () => {
       if (!res.writableFinished) this.abort.abort();
     };
-    res.on('close', onClose);
-    (upgrade?.socket ?? req.socket).on('close', onClose);
+    // A keep-alive socket carries many requests: the listener goes away with this response.
+    const sock = upgrade?.socket ?? req.socket;
+    sock.on('close', onClose);
+    res.once('close', () => {
+      onClose();
+      sock.off('close', onClose);
+    });
   }
 
   param(name: string): string {

@@ -121,3 +121,34 @@ test('Upgrade: tcp is answered with 101 UPGRADED and a raw bidirectional stream'
     assert.match(buf, /Api-Version: 1.45/);
   });
 });
+
+test('many requests on one keep-alive connection do not pile up socket listeners', async () => {
+  await withServer(async (sock) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const warnings: string[] = [];
+    const onWarn = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarn);
+    try {
+      let socketListeners = 0;
+      for (let i = 0; i < 30; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request({ socketPath: sock, path: '/containers/x/json', agent }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              socketListeners = res.socket?.listenerCount('close') ?? socketListeners;
+              resolve();
+            });
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      }
+      await new Promise((r) => setImmediate(r));
+      assert.ok(socketListeners < 8, `client socket has ${socketListeners} close listeners`);
+      assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+    } finally {
+      process.off('warning', onWarn);
+      agent.destroy();
+    }
+  });
+});
