@@ -3,6 +3,7 @@
 // hook. One real implementation (host-ops.ts, over src/host and src/lib/oci); unit tests pass fakes.
 import type { SpecInput } from './runtime-contract.js';
 import type { ContainerRecord, EndpointRecord } from './container-model.js';
+import type { CgroupStats } from '../../host/cgroup-stats.js';
 
 export interface OverlayMount {
   /** Layer directories, top-most first (overlayfs lowerdir order). */
@@ -28,6 +29,10 @@ export interface ContainerHostOps {
   initBinary(): string | null;
   /** The host's hostname (a container on the host network gets it). */
   hostname(): string;
+  /** Usage counters of a container's cgroup (docker stats); null when it has none. */
+  cgroupStats(cgroupsPath: string): Promise<CgroupStats | null>;
+  /** The host's total CPU time (ns) and online CPU count, the denominators of docker stats' CPU %. */
+  systemCpu(): Promise<{ totalNs: number; onlineCpus: number }>;
   /** Text of the host's /etc/hosts and /etc/resolv.conf. */
   readHostFile(p: '/etc/hosts' | '/etc/resolv.conf'): Promise<string>;
 }

@@ -119,6 +119,8 @@ function fakeHost(): ContainerHostOps & { mounted: Set<string> } {
       return 'UID PID PPID C STIME TTY TIME CMD\nroot 1000 1 0 10:00 ? 00:00:00 sleep 100\nroot 5 1 0 10:00 ? 00:00:00 other\n';
     },
     initBinary: () => '/usr/bin/catatonit',
+    cgroupStats: async () => null,
+    systemCpu: async () => ({ totalNs: 0, onlineCpus: 2 }),
     hostname: () => 'thehost',
     readHostFile: async (p) => (p === '/etc/hosts' ? '127.0.0.1 localhost\n' : 'nameserver 127.0.0.53\nnameserver 10.0.0.2\n'),
   };

@@ -39,6 +39,7 @@ import { extractInto, hostPath, packTree, statPath, type PathStat, type RootView
 import { generateName } from './name-generator.js';
 import type { VolumeAccess } from './volume-access.js';
 import { createHostOps } from './host-ops.js';
+import type { CgroupStats } from '../../host/cgroup-stats.js';
 
 export interface ContainerServiceOptions {
   config: DaemonConfig;
@@ -1045,6 +1046,17 @@ export class ContainerService implements ImageUsage {
     const c = this.findRunning(idOrName);
     if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) throw new InvalidParameterError('invalid tty size');
     await this.runtime.resize(this.store.paths(c.id).bundleDir, height, width);
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** One sample of the container's resource usage (zeros for a stopped container, as Docker). */
+  async stats(idOrName: string): Promise<{ record: ContainerRecord; sample: CgroupStats | null; systemCpuNs: number; onlineCpus: number; read: Date }> {
+    const c = this.store.find(idOrName);
+    const read = new Date();
+    const sample = this.isRunning(c) ? await this.host.cgroupStats(this.cgroupsPath(c.id)) : null;
+    const sys = await this.host.systemCpu();
+    return { record: structuredClone(c), sample, systemCpuNs: sys.totalNs, onlineCpus: sys.onlineCpus, read };
   }
 
   // ---------------------------------------------------------------- export and docker cp

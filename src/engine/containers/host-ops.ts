@@ -10,6 +10,7 @@ import { readHostCapabilities } from '../../host/capabilities.js';
 import { runCommand } from '../../host/command.js';
 import { isMounted, mountOverlay, unmountOverlay } from '../../host/overlay.js';
 import { defaultCgroupNamespace, removeCgroup, swapAccounting } from '../../host/cgroups.js';
+import { onlineCpus, readCgroupStats, readSystemCpuNs } from '../../host/cgroup-stats.js';
 import type { ContainerHostOps } from './container-host.js';
 
 const INIT_CANDIDATES = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini-static', '/usr/bin/tini', '/sbin/tini'];
@@ -40,6 +41,8 @@ export function createHostOps(log: Logger): ContainerHostOps {
     initBinary() {
       return INIT_CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
     },
+    cgroupStats: (p) => readCgroupStats(p).catch(() => null),
+    systemCpu: async () => ({ totalNs: await readSystemCpuNs(), onlineCpus: onlineCpus() }),
     hostname: () => os.hostname(),
     readHostFile: (p) => fsp.readFile(p, 'utf8'),
   };

@@ -1,6 +1,7 @@
 // Container endpoints of the Engine API: parse the request, call the container service, serialise
 // Docker's shapes (ContainerInspect, ContainerSummary...). No lifecycle logic lives here.
 import { once } from 'node:events';
+import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Router } from '../http-server.js';
 import type { Services } from '../../daemon/services.js';
@@ -185,6 +186,35 @@ export function registerContainerRoutes(r: Router, s: Services): void {
     ctx.res.end();
   });
 
+  r.get('/containers/:id/stats', async (ctx) => {
+    const id = ctx.param('id');
+    const stream = ctx.bool('stream', true);
+    const oneShot = ctx.bool('one-shot');
+    let prev = await c().stats(id);
+    if (!stream) {
+      // Docker's non-streaming answer carries two samples a second apart, so CPU % can be computed;
+      // one-shot skips the wait and leaves precpu_stats empty.
+      if (oneShot) return ctx.sendJson(200, statsJson(prev, null));
+      await sleepUnlessAborted(1000, ctx.signal);
+      return ctx.sendJson(200, statsJson(await c().stats(id), prev));
+    }
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+    ctx.res.write(JSON.stringify(statsJson(prev, null)) + '\n');
+    while (!ctx.signal.aborted) {
+      await sleepUnlessAborted(1000, ctx.signal);
+      if (ctx.signal.aborted) break;
+      let cur;
+      try {
+        cur = await c().stats(id);
+      } catch {
+        break; // removed while streamed
+      }
+      ctx.res.write(JSON.stringify(statsJson(cur, prev)) + '\n');
+      prev = cur;
+    }
+    ctx.res.end();
+  });
+
   r.post('/containers/:id/attach', async (ctx) => {
     const id = ctx.param('id');
     const rec = c().get(id);
@@ -236,6 +266,57 @@ async function pipeTo(src: NodeJS.ReadableStream & { destroy?(e?: Error): void }
 }
 
 // ---------------------------------------------------------------------------- model -> wire
+
+type StatsSample = Awaited<ReturnType<Services['containers']['stats']>>;
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function cpuStats(s: StatsSample | null) {
+  return {
+    cpu_usage: { total_usage: s?.sample?.cpuTotalNs ?? 0, usage_in_kernelmode: s?.sample?.cpuKernelNs ?? 0, usage_in_usermode: s?.sample?.cpuUserNs ?? 0 },
+    system_cpu_usage: s?.systemCpuNs ?? 0,
+    online_cpus: s?.onlineCpus ?? 0,
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  };
+}
+
+/** Docker's stats JSON (the fields the docker CLI reads); a stopped container reports zeros. */
+export function statsJson(cur: StatsSample, prev: StatsSample | null): Record<string, unknown> {
+  const m = cur.sample;
+  return {
+    name: '/' + cur.record.name,
+    id: cur.record.id,
+    read: cur.read.toISOString(),
+    preread: prev ? prev.read.toISOString() : '0001-01-01T00:00:00Z',
+    pids_stats: m ? { current: m.pidsCurrent, ...(m.pidsLimit !== null ? { limit: m.pidsLimit } : {}) } : {},
+    blkio_stats: {
+      io_service_bytes_recursive: null,
+      io_serviced_recursive: null,
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cpuStats(cur),
+    precpu_stats: cpuStats(prev),
+    // Unlimited memory is reported as the host's total, as Docker does.
+    memory_stats: m ? { usage: m.memoryUsage, stats: m.memoryStat, limit: m.memoryLimit ?? os.totalmem() } : {},
+  };
+}
 
 function networkName(mode: string | undefined): string {
   if (!mode || mode === 'default') return 'bridge';
