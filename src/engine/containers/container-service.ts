@@ -355,6 +355,7 @@ export class ContainerService implements ImageUsage {
       );
     }
     validateNetworkMode(hc.NetworkMode);
+    validateUnsupported(hc, this.config.defaultRuntime);
     if (hc.RestartPolicy?.Name && hc.RestartPolicy.Name !== 'no') {
       warnings.push(`restart policy "${hc.RestartPolicy.Name}" is not implemented yet; the container will not be restarted`);
     }
@@ -1307,6 +1308,22 @@ function parseUntil(v: string): number {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new InvalidParameterError(`failed to parse value ${v} as a timestamp`);
   return t;
+}
+
+/**
+ * Options berth does not implement yet are refused with a clear 400 rather than silently ignored
+ * (a container that should share the host's PID namespace must not quietly get its own).
+ */
+export function validateUnsupported(hc: HostConfig, defaultRuntime: string): void {
+  const refuse = (what: string, why = 'not supported yet') => {
+    throw new InvalidParameterError(`${what} is ${why}`);
+  };
+  if (hc.PidMode && hc.PidMode !== 'private') refuse(`--pid=${hc.PidMode}`);
+  if (hc.IpcMode && !['private', 'shareable', 'none'].includes(hc.IpcMode)) refuse(`--ipc=${hc.IpcMode}`);
+  if (hc.UTSMode) refuse(`--uts=${hc.UTSMode}`);
+  if (hc.VolumesFrom?.length) refuse('--volumes-from');
+  if (hc.Links?.length) refuse('--link', 'not supported until container networking lands');
+  if (hc.Runtime && hc.Runtime !== defaultRuntime && hc.Runtime !== 'runc') throw new InvalidParameterError(`Unknown runtime specified ${hc.Runtime}`);
 }
 
 /** Docker's create-time checks of resource limits. */
