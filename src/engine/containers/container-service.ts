@@ -36,7 +36,7 @@ import { parsePsOutput } from './top.js';
 import { matchesListFilters, validateListFilters } from './list-filters.js';
 import { ExecManager } from './exec-manager.js';
 import { extractInto, hostPath, packTree, statPath, type PathStat, type RootView } from './rootfs-archive.js';
-import { generateName } from './name-generator.js';
+import { generateName } from '../../lib/names/index.js';
 import type { VolumeAccess } from './volume-access.js';
 import { createHostOps } from './host-ops.js';
 import type { CgroupStats } from '../../host/cgroup-stats.js';
@@ -375,7 +375,7 @@ export class ContainerService implements ImageUsage {
 
     const id = randomBytes(32).toString('hex');
     if (name) this.checkNameFree(name); // again: the image lookup awaited
-    else name = this.uniqueName();
+    else name = this.uniqueName(id);
     this.store.reserveName(name, id);
 
     const mode = effectiveNetworkMode(hc.NetworkMode);
@@ -462,12 +462,8 @@ export class ContainerService implements ImageUsage {
     }
   }
 
-  private uniqueName(): string {
-    for (let i = 0; i < 10; i++) {
-      const n = generateName(i > 0);
-      if (!this.store.nameOwner(n)) return n;
-    }
-    return `${generateName(true)}${randomBytes(2).toString('hex')}`;
+  private uniqueName(id: string): string {
+    return generateName(randomUnit, (n) => this.store.nameOwner(n) !== undefined, id);
   }
 
   private logOptions(hc: HostConfig): { maxSize: number; maxFile: number } {
@@ -1295,6 +1291,11 @@ async function writeFileQuick(file: string, data: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
   await fs.writeFile(tmp, data, { mode: 0o644 });
   await fs.rename(tmp, file);
+}
+
+/** A uniform random number in [0, 1) from the crypto generator, for the name generator. */
+function randomUnit(): number {
+  return randomBytes(4).readUInt32BE(0) / 2 ** 32;
 }
 
 function sleep(ms: number): Promise<void> {
