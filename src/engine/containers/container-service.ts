@@ -39,6 +39,7 @@ import { extractInto, hostPath, packTree, statPath, type PathStat, type RootView
 import { generateName } from '../../lib/names/index.js';
 import type { VolumeAccess } from './volume-access.js';
 import { createHostOps } from './host-ops.js';
+import { ALL_CAPABILITIES, normalizeCapability } from '../../lib/oci/runtime-spec.js';
 import type { CgroupStats } from '../../host/cgroup-stats.js';
 
 export interface ContainerServiceOptions {
@@ -1325,6 +1326,15 @@ export function validateUnsupported(hc: HostConfig, defaultRuntime: string): voi
   if (hc.VolumesFrom?.length) refuse('--volumes-from');
   if (hc.Links?.length) refuse('--link', 'not supported until container networking lands');
   if (hc.Runtime && hc.Runtime !== defaultRuntime && hc.Runtime !== 'runc') throw new InvalidParameterError(`Unknown runtime specified ${hc.Runtime}`);
+  const devices = (hc as { Devices?: unknown[] | null }).Devices;
+  if (Array.isArray(devices) && devices.length) refuse('--device');
+  // Unknown capability names fail the create, with Docker's words, rather than the start.
+  for (const [field, list] of [['CapAdd', hc.CapAdd], ['CapDrop', hc.CapDrop]] as const) {
+    for (const c of list ?? []) {
+      const n = normalizeCapability(c);
+      if (n !== 'ALL' && !ALL_CAPABILITIES.includes(n)) throw new InvalidParameterError(`invalid ${field}: unknown capability: "${n}"`);
+    }
+  }
 }
 
 /** Docker's create-time checks of resource limits. */
