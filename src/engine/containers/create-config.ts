@@ -4,6 +4,7 @@
 // entries first; User, WorkingDir, StopSignal fall back to the image's; Labels and Volumes merge.
 import path from 'node:path/posix';
 import { InvalidParameterError } from '../../errors.js';
+import { validateName } from '../../lib/names/index.js';
 import type { ContainerConfig } from '../../api/types/containers.js';
 
 export interface MergedConfig {
@@ -67,14 +68,9 @@ export function mergeConfig(req: ContainerConfig, image: ContainerConfig): Merge
   return { config: c, path: argv[0]!, args: argv.slice(1) };
 }
 
-/** Docker's rule for container names (with an optional leading slash). */
-export const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
+/** Docker's rule for container names (with an optional leading slash), from lib/names. */
 export function validateContainerName(name: string): string {
-  if (!VALID_NAME.test(name)) {
-    throw new InvalidParameterError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  }
-  return name.startsWith('/') ? name.slice(1) : name;
+  return validateName(name);
 }
 
 /** The process environment: Config.Env plus what Docker adds at start (PATH if missing, HOSTNAME, TERM with a tty). */
