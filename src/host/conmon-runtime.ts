@@ -71,8 +71,6 @@ export interface ConmonRuntimeOptions {
   runtimePath?: string;
   conmonPath?: string;
   log: Logger;
-  /** Bring `lo` up in a container's fresh network namespace (Docker's --network none has it up). Default true. */
-  loopbackUp?: boolean;
 }
 
 function isAlive(pid: number): boolean {
@@ -134,7 +132,6 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly exitsDir: string;
   private readonly socketDir: string;
   private readonly persistRoot: string;
-  private readonly loopbackUp: boolean;
   private exitWatcher: fs.FSWatcher | null = null;
   private readonly exitWaiters = new Map<string, Set<() => void>>();
 
@@ -146,7 +143,6 @@ export class ConmonRuntime implements ContainerRuntime {
     this.exitsDir = path.join(opts.execRoot, 'exits');
     this.socketDir = path.join(opts.execRoot, 's');
     this.persistRoot = path.join(opts.execRoot, 'conmon');
-    this.loopbackUp = opts.loopbackUp ?? true;
     for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   }
 
@@ -211,22 +207,8 @@ export class ConmonRuntime implements ContainerRuntime {
     const pid = msg.data;
     await c.launched.catch(() => {});
     const conmonPid = (await readIntFile(conmonPidFile)) ?? 0;
-    if (this.loopbackUp) await this.bringLoopbackUp(opts.bundleDir, pid);
+    // No loopback set-up here: runc brings lo up in every network namespace it creates.
     return { pid, conmonPid };
-  }
-
-  /** A fresh network namespace starts with lo down; Docker's --network none container has it up. */
-  private async bringLoopbackUp(bundleDir: string, pid: number): Promise<void> {
-    let spec: RuntimeSpec;
-    try {
-      spec = JSON.parse(await fsp.readFile(path.join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
-    } catch {
-      return;
-    }
-    const netns = spec.linux?.namespaces?.find((n) => n.type === 'network');
-    if (!netns || netns.path) return;
-    const r = await runCommand('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'lo', 'up'], { log: this.log }).catch(() => null);
-    if (!r || r.code !== 0) this.log.warn('could not bring up lo in the container network namespace', r?.stderr.trim() ?? '');
   }
 
   async start(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 // Persistence and lookup of container records: one config.json per container, written atomically
 // (temp file, fsync, rename, fsync of the directory), loaded at start-up into an in-memory index of
 // names and IDs. The disk is the truth; the index is rebuilt from it.
+import { writeFileAtomic } from '../atomic-file.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidParameterError, noSuchContainer } from '../../errors.js';
@@ -150,26 +151,4 @@ export class ContainerStore {
   }
 }
 
-/** temp file in the same directory, fsync, rename over the target, fsync the directory. */
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.tmp-${path.basename(file)}-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const fh = await fs.open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  const dh = await fs.open(dir, 'r').catch(() => null);
-  if (dh) {
-    await dh.sync().catch(() => {});
-    await dh.close();
-  }
-}
+export { writeFileAtomic };

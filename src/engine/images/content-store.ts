@@ -2,6 +2,7 @@
 // Ingest streams into a temp file while hashing, checks the expected digest and size, fsyncs and
 // renames into place, so a blob is either absent or whole (containerd's content store discipline).
 // Temp files left by a killed daemon are removed by init().
+import { syncDir, writeFileAtomic } from '../atomic-file.js';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -152,31 +153,5 @@ export class FsContentStore implements ContentStore {
   }
 }
 
-/** fsync a directory so a rename in it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Writes a small file atomically: temp file in the same directory, fsync, rename, fsync the dir. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await fsp.open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-  await syncDir(path.dirname(file));
-}
+// Shared with the rest of the engine; re-exported for the image modules that import it from here.
+export { syncDir, writeFileAtomic };

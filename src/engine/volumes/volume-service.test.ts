@@ -105,7 +105,8 @@ test('the index is rebuilt from disk; crash leftovers are adopted or cleaned', a
   // A create that crashed before its meta.json, a stray temp meta, a half-deleted volume in the trash,
   // a corrupt meta.json, and a file that is no volume at all.
   await fs.mkdir(path.join(root, 'halfmade', '_data'), { recursive: true });
-  await fs.writeFile(path.join(root, 'keep', 'meta.json.tmp-1-abcd'), '{"partial');
+  // What engine/atomic-file.ts leaves behind when a crash interrupts a write.
+  await fs.writeFile(path.join(root, 'keep', '.tmp-meta.json-abcd12'), '{"partial');
   await fs.mkdir(path.join(root, '.trash', 'gone-123', '_data'), { recursive: true });
   await fs.mkdir(path.join(root, 'corrupt', '_data'), { recursive: true });
   await fs.writeFile(path.join(root, 'corrupt', 'meta.json'), '{not json');

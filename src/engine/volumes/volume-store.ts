@@ -2,6 +2,7 @@
 // <name>/meta.json (labels, options, creation time), written atomically (temp file, fsync, rename,
 // fsync of the directory) so a crash never leaves half a record. Removal renames the volume into
 // .trash first, so a crash mid-delete never leaves a half-deleted volume that still looks live.
+import { writeFileAtomic } from '../atomic-file.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,27 +18,6 @@ interface MetaFile {
   createdAt: string;
   labels: Record<string, string>;
   options: Record<string, string>;
-}
-
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await fs.open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  await fs.rename(tmp, file);
-  const dir = await fs.open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }
 
 /** Docker's CreatedAt format: RFC 3339, seconds, UTC. */
@@ -84,7 +64,7 @@ export class VolumeStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(`volume ${e.name}: unreadable meta.json (${(err as Error).message}); adopting it without labels`);
       }
-      for (const f of await fs.readdir(dir)) if (f.startsWith(`${META}.tmp-`)) await fs.rm(path.join(dir, f), { force: true });
+      for (const f of await fs.readdir(dir)) if (f.startsWith('.tmp-')) await fs.rm(path.join(dir, f), { force: true });
       if (!meta) {
         await fs.mkdir(this.dataPath(e.name), { recursive: true, mode: 0o755 });
         const st = await fs.stat(dir);
