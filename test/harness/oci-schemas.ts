@@ -5,13 +5,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 // ajv-draft-04 is CommonJS whose class is module.exports itself.
 type AjvClass = typeof import('ajv-draft-04').default;
 type Ajv = InstanceType<AjvClass>;
 const Ajv = createRequire(import.meta.url)('ajv-draft-04') as AjvClass;
 
-export const OCI_SCHEMAS = process.env.BERTH_OCI_SCHEMAS ?? '/work/shared/oci-schemas';
+/**
+ * The schemas live in the steering repo's shared/, checked out beside this repo (CI clones main with
+ * shared/ next to it). BERTH_OCI_SCHEMAS overrides; /work/shared is the developers' machines' layout.
+ */
+export const OCI_SCHEMAS = findSchemas();
+
+function findSchemas(): string {
+  if (process.env.BERTH_OCI_SCHEMAS) return process.env.BERTH_OCI_SCHEMAS;
+  // dist/test/harness/oci-schemas.js -> the repo root is three levels up.
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  for (const c of [path.join(repo, '../shared/oci-schemas'), path.join(repo, 'shared/oci-schemas'), '/work/shared/oci-schemas']) {
+    if (fs.existsSync(path.join(c, 'runtime-spec-v1.3.0'))) return c;
+  }
+  throw new Error(`OCI schemas not found beside ${repo} (expected ../shared/oci-schemas); set BERTH_OCI_SCHEMAS`);
+}
 
 export type Validate = (doc: unknown) => string[];
 

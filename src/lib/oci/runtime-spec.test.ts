@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { OCI_SCHEMAS } from '../../../test/harness/oci-schemas.js';
 import { createRequire } from 'node:module';
 import type { SpecInput } from './spec-input.js';
 import {
@@ -43,7 +44,8 @@ function input(over: Partial<SpecInput> = {}): SpecInput {
 
 // ajv and ajv-draft-04 are CommonJS; load them the CommonJS way so their default exports line up.
 const require = createRequire(import.meta.url);
-const SCHEMA_DIR = '/work/shared/oci-schemas/runtime-spec-v1.3.0';
+// The same lookup as the integration tests' (shared/ beside the repo in CI).
+const SCHEMA_DIR = path.join(OCI_SCHEMAS, 'runtime-spec-v1.3.0');
 
 function schemaValidator(): ((x: unknown) => boolean) & { errors?: unknown } {
   const Ajv04 = require('ajv-draft-04');
