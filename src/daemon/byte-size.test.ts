@@ -27,6 +27,7 @@ test('daemon flags: roots, repeated hosts, log opts, defaults', () => {
   assert.equal(c.pidfile, '/tmp/e/berthd.pid');
   assert.equal(c.logMaxSize, 1024 * 1024);
   assert.equal(c.logMaxFile, 5);
+  assert.deepEqual(c.logOpts, { 'max-size': '1m', 'max-file': '5' });
   const d = parseDaemonFlags(['--exec-root', '/tmp/z']);
   assert.deepEqual(d.hosts, ['unix:///tmp/z/berth.sock']);
   assert.equal(d.dataRoot, '/var/lib/berth');

@@ -19,6 +19,8 @@ export interface DaemonConfig {
   /** Default container log cap: rotate at this size, keep this many files (per container via --log-opt). */
   logMaxSize: number;
   logMaxFile: number;
+  /** The daemon's --log-opt values as given; dockerd merges them into each container's LogConfig.Config. */
+  logOpts: Record<string, string>;
   /** Group that may use the unix socket (socket mode 0660). */
   group: string;
 }
@@ -36,6 +38,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     defaultRuntime: 'runc',
     logMaxSize: 10 * 1024 * 1024,
     logMaxFile: 3,
+    logOpts: {},
     group: 'root',
     ...overrides,
   };

@@ -45,8 +45,10 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
   const hosts = o.host.length ? o.host.map(normaliseHost) : [`unix://${path.join(execRoot, 'berth.sock')}`];
   let logMaxSize = 10 * 1024 * 1024;
   let logMaxFile = 3;
+  const logOpts: Record<string, string> = {};
   for (const kv of o.logOpt) {
     const [k, v] = splitKv(kv);
+    logOpts[k] = v;
     if (k === 'max-size') logMaxSize = parseByteSize(v);
     else if (k === 'max-file') {
       logMaxFile = Number(v);
@@ -65,6 +67,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     defaultRuntime: o.defaultRuntime,
     logMaxSize,
     logMaxFile,
+    logOpts,
     group: o.group,
   });
 }

@@ -383,7 +383,9 @@ export class ContainerService implements ImageUsage {
     const hostname = merged.config.Hostname || (mode === 'host' ? this.host.hostname() : id.slice(0, 12));
     const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
     if (!hc.NetworkMode) hc.NetworkMode = 'default';
-    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: 'k8s-file', Config: hc.LogConfig?.Config ?? {} };
+    // As dockerd does: the daemon's --log-opt values fill in what the container's own options leave
+    // unset (so inspect shows the limits that actually apply).
+    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: 'k8s-file', Config: { ...this.config.logOpts, ...(hc.LogConfig?.Config ?? {}) } };
 
     const p = this.store.paths(id);
     const createdVolumes: string[] = [];
