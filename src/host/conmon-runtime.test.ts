@@ -366,6 +366,41 @@ test('exec: output and exit code come back, with and without a tty; a missing bi
   await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
 });
 
+test('exec: when its conmon is killed mid-run, exited still settles (255) and the attach ends', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  const execDir = path.join(h.execRoot, 'killed');
+  const col = collector();
+  let ended = false;
+  const e = await h.rt.exec({
+    containerId: c.id,
+    execId: newId(),
+    execDir,
+    args: ['sh', '-c', 'echo started; sleep 100'],
+    env: ['PATH=/usr/bin:/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    tty: false,
+    openStdin: false,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    streams: { onOutput: col.onOutput },
+  });
+  void e.exited.then(() => (ended = true));
+  const monitorPid = Number((await fsp.readFile(path.join(execDir, 'conmon.pid'), 'utf8')).trim());
+  assert.ok(monitorPid > 0);
+  for (let i = 0; i < 50 && !col.text('stdout'); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(col.text('stdout'), 'started\n');
+  assert.equal(ended, false, 'the exec is still running');
+  process.kill(monitorPid, 'SIGKILL');
+  // conmon never wrote an exit code: Docker-like "unknown" rather than a wait without end.
+  assert.equal(await withTimeout(e.exited, 10000, 'exec exit after its monitor died'), 255);
+  await h.rt.kill(c.id, 'KILL');
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+});
+
 test('reopenLog: conmon writes to a new file after the old one was moved away', { skip }, async (t) => {
   const h = await harness(t);
   const c = await h.create({ args: ['sh', '-c', 'echo first; sleep 1; echo second'] });

@@ -26,6 +26,7 @@ import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
+import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 
 /**
@@ -445,13 +446,21 @@ export class ConmonRuntime implements ContainerRuntime {
       this.log,
     );
 
+    // Every wait below is on a pipe or socket conmon should end; none may outlast conmon itself. The
+    // poll fallback (exit file + monitor PID, as waitExit has for containers) settles them if a
+    // wake-up is lost; the pipe gets a grace period first, since it carries the same answer sooner.
+    const execDir = opts.execDir;
+    const exitFile = path.join(execDir, opts.containerId);
+    const mon = watchExecMonitor({ exitFile, conmonPidFile: path.join(execDir, 'conmon.pid'), launched: c.launched, pollMs: POLL_MS });
+    const afterGone = mon.gone.then((code) => new Promise<number | null>((r) => setTimeout(() => r(code), POLL_MS)));
+    const orGone = <T>(p: Promise<T>, fallback: (code: number | null) => T): Promise<T> => Promise.race([p, afterGone.then(fallback)]);
     let early: AttachHandle | undefined;
     try {
       if (opts.streams) {
         // conmon blocks on the start pipe twice: before it forks, and again (in the runtime's child)
         // once the attach socket listens, so nothing the process writes is lost.
         c.start!.write('0');
-        const ready = await c.attach!.next();
+        const ready = await orGone(c.attach!.next(), () => null);
         if (!ready || ready.data < 0) {
           await c.launched.catch(() => {});
           throw new SystemError(`exec: conmon did not set up the attach socket: ${ready?.message ?? c.stderr().trim()}`);
@@ -459,7 +468,7 @@ export class ConmonRuntime implements ContainerRuntime {
         early = await attachSocket(path.join(opts.execDir, 'attach'), opts.streams);
         c.start!.write('1');
       }
-      const first = await c.sync.next();
+      const first = await orGone(c.sync.next(), () => null);
       if (!first || first.data <= 0) {
         const raw = first?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
         const text = runtimeErrorText(raw);
@@ -467,16 +476,19 @@ export class ConmonRuntime implements ContainerRuntime {
         throw new RuntimeStartError(`OCI runtime exec failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
       }
       const pid = first.data;
-      const execDir = opts.execDir;
-      const exitFile = path.join(execDir, opts.containerId);
       const exited = (async () => {
-        const second = await c.sync.next();
-        c.release();
-        let code: number | null = second && second.data >= 0 ? second.data : null;
-        if (code === null) code = await readIntFile(exitFile);
-        // Output ends before conmon reports the exit; let the attached streams drain first.
-        if (early) await early.done;
-        return code ?? UNKNOWN_EXIT_CODE;
+        try {
+          const second = await orGone(c.sync.next(), (code): ConmonMessage | null => (code === null ? null : { data: code }));
+          c.release();
+          let code: number | null = second && second.data >= 0 ? second.data : null;
+          if (code === null) code = await readIntFile(exitFile);
+          // Output ends before conmon reports the exit; let the attached streams drain first. The
+          // socket ends when conmon exits; if that end is never seen, stop waiting once conmon is gone.
+          if (early) await Promise.race([early.done, afterGone.then(() => early!.close())]);
+          return code ?? UNKNOWN_EXIT_CODE;
+        } finally {
+          mon.stop();
+        }
       })();
       exited.catch(() => {});
       return {
@@ -486,6 +498,7 @@ export class ConmonRuntime implements ContainerRuntime {
         resize: (h: number, w: number) => writeFifo(path.join(execDir, 'ctl'), `1 ${Math.max(0, h | 0)} ${Math.max(0, w | 0)}\n`),
       };
     } catch (e) {
+      mon.stop();
       c.release();
       if (e instanceof RuncError) throw e;
       throw e;
