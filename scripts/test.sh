@@ -31,10 +31,14 @@ for f in "${unit_files[@]}" "${integration_files[@]}"; do
 done
 
 status=0
+# Each phase's output is also kept so one combined closing line can be printed at the end: the two
+# runner invocations each print their own summary, and CI reads the last lines.
+summary_log="$(mktemp)"
+trap 'rm -f "$summary_log"' EXIT
 # Unit tests: pure and fast; as many at once as the runner likes.
 if [ "$what" != integration ] && [ ${#unit_files[@]} -gt 0 ]; then
   echo "== unit tests (${#unit_files[@]} files)"
-  node --test --test-reporter=spec --test-timeout=60000 "${unit_files[@]}" || status=1
+  node --test --test-reporter=spec --test-timeout=60000 "${unit_files[@]}" 2>&1 | tee -a "$summary_log" || status=1
 fi
 # Integration tests: each file starts a real daemon and real containers; 2 files at a time on 2 cores.
 if [ "$what" != unit ] && [ ${#integration_files[@]} -gt 0 ]; then
@@ -42,6 +46,10 @@ if [ "$what" != unit ] && [ ${#integration_files[@]} -gt 0 ]; then
   # Leftovers of an earlier run that was killed before its cleanup (daemons, mounts, bridges).
   node dist/test/harness/sweep.js || true
   node --test --test-reporter=spec --test-concurrency="${BERTH_TEST_CONCURRENCY:-2}" --test-timeout=300000 \
-    "${integration_files[@]}" || status=1
+    "${integration_files[@]}" 2>&1 | tee -a "$summary_log" || status=1
 fi
+passed=$(awk '/^ℹ pass /{n+=$3} END{print n+0}' "$summary_log")
+failed=$(awk '/^ℹ fail /{n+=$3} END{print n+0}' "$summary_log")
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ] || status=1
 exit $status
