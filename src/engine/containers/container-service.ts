@@ -547,7 +547,9 @@ export class ContainerService implements ImageUsage {
       if (c.config.WorkingDir) await this.ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
       const spec = this.host.buildSpec(await this.specInput(c, user, net.spec));
       await fs.mkdir(p.bundleDir, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
+      // on the start path (the record itself is still written with fsync).
+      await writeFileQuick(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
 
       const tty = !!c.config.Tty;
       const { pid, conmonPid } = await this.runtime.create({
