@@ -1,6 +1,7 @@
 // The CLI's door to the shared pure formatting helpers in lib/format and lib/names (Go templates,
-// tab-aligned tables, human sizes and durations, short IDs). Loaded on first use so that commands
-// which print no tables do not pay for them.
+// tab-aligned tables, human sizes and durations, short IDs), under the names the commands use.
+import { bytesSize, ellipsis, formatTable, humanDuration, humanSizeWithPrecision, renderTemplate } from '../lib/format/index.js';
+import { shortId } from '../lib/names/index.js';
 
 export interface FormatHelpers {
   /** Runs a Go-template subset over data. */
@@ -19,26 +20,17 @@ export interface FormatHelpers {
   ellipsis(s: string, width: number): string;
 }
 
-let loaded: Promise<FormatHelpers> | null = null;
+const helpers: FormatHelpers = {
+  template: (tpl, data) => renderTemplate(tpl, data),
+  tabulate: (text, o) => formatTable(text, { minwidth: o?.minWidth, padding: o?.padding }),
+  humanSize: (n, precision = 3) => humanSizeWithPrecision(n, precision),
+  bytesSize: (n) => bytesSize(n),
+  humanDuration: (ms) => humanDuration(ms),
+  shortId: (id) => shortId(id),
+  ellipsis: (s, w) => ellipsis(s, w),
+};
 
+/** Kept async so commands need not change if the helpers are ever loaded lazily. */
 export function loadFormat(): Promise<FormatHelpers> {
-  loaded ??= (async () => {
-    const fmt = (await import('../lib/format/index.js')) as Record<string, unknown>;
-    const names = (await import('../lib/names/index.js')) as Record<string, unknown>;
-    const fn = <T>(mod: Record<string, unknown>, name: string): T => {
-      const v = mod[name];
-      if (typeof v !== 'function') throw new Error(`lib is missing ${name}`);
-      return v as T;
-    };
-    return {
-      template: fn(fmt, 'renderTemplate'),
-      tabulate: fn(fmt, 'formatTable'),
-      humanSize: fn(fmt, 'humanSize'),
-      bytesSize: fn(fmt, 'bytesSize'),
-      humanDuration: fn(fmt, 'humanDuration'),
-      shortId: fn(names, 'shortId'),
-      ellipsis: fn(fmt, 'ellipsis'),
-    };
-  })();
-  return loaded;
+  return Promise.resolve(helpers);
 }

@@ -87,6 +87,7 @@ export function psRow(f: FormatHelpers, c: ContainerSummary, trunc: boolean, now
     Mounts: mounts.join(','),
     Names: names.join(','),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(','),
+    Platform: null,
     Ports: displayablePorts(c.Ports),
     RunningFor: `${f.humanDuration(now - c.Created * 1000)} ago`,
     Size: size,
@@ -117,7 +118,7 @@ export const spec: CommandSpec<PsFlags> = {
     const format = o.format ?? '';
     if (format && o.quiet) ctx.err('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
     // docker asks for sizes when a custom format uses .Size.
-    const size = !!o.size || (!o.quiet && /\.Size\b/.test(format));
+    const size = !!o.size || (!o.quiet && (/\.Size\b/.test(format) || format === 'json' || /\{\{\s*json\s+\.\s*\}\}/.test(format)));
     const filters = parseFilterFlags(o.filter);
     const [list, f] = await Promise.all([containerList(ctx.client, { all: !!o.all || limit > 0, limit, size, filters }), loadFormat()]);
     const now = Date.now();
