@@ -1,7 +1,7 @@
 // `berth attach`: attach local stdin/stdout/stderr to a running container and exit with its status.
 import type { CommandSpec } from '../command-spec.js';
 import { StatusError } from '../context.js';
-import { containerAttach, containerInspect, containerKill, containerResize } from '../../client/containers.js';
+import { containerAttach, containerInspect, containerKill, containerResize, containerWait } from '../../client/containers.js';
 import { monitorTtySize, proxySignals, streamSession } from '../stream-session.js';
 
 interface AttachFlags {
@@ -34,6 +34,8 @@ export const spec: CommandSpec<AttachFlags> = {
     if (tty && stdin && !ctx.io.stdin.isTTY) throw new Error('the input device is not a TTY');
     const proxy = f.sigProxy === undefined || !['false', '0'].includes(String(f.sigProxy));
     const unproxy = proxy && !tty ? proxySignals((sig) => containerKill(c, info.Id, sig)) : () => {};
+    // As docker: the wait is registered before attaching, so the exit status is known when the stream ends.
+    const wait = await containerWait(c, info.Id, 'not-running');
     const h = await containerAttach(c, info.Id, { stream: true, stdin, stdout: true, stderr: true, detachKeys: f.detachKeys });
     const session = streamSession(ctx, h, { tty, stdin, stdout: true, stderr: true });
     const stopResize = tty ? monitorTtySize(ctx, (hh, ww) => containerResize(c, info.Id, hh, ww)) : () => {};
@@ -45,9 +47,9 @@ export const spec: CommandSpec<AttachFlags> = {
       h.close();
       unproxy();
     }
-    // docker reports the container's exit status once the stream ends.
-    const after = await containerInspect(c, info.Id).catch(() => null);
-    if (after && !after.State.Running && after.State.ExitCode !== 0) throw new StatusError(after.State.ExitCode);
+    // The stream also ends when the user detaches (the container keeps running): then there is no status.
+    const r = await Promise.race([wait.result.catch(() => null), new Promise<null>((res) => setTimeout(() => res(null), 3000).unref())]);
+    if (r && r.StatusCode !== 0) throw new StatusError(r.StatusCode);
     return 0;
   },
 };
