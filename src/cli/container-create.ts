@@ -57,3 +57,14 @@ export function flagFailure(e: unknown, command: 'run' | 'create'): StatusError 
   }
   return new StatusError(125, `${PROG}: ${errorText(e)}\n\nRun '${PROG} ${command} --help' for more information`);
 }
+
+/** The create request from a command line (image, command, flags), with docker's usage errors for `command`. */
+export function requestFromArgs(ctx: CliContext, f: ContainerFlags & { pull?: string }, args: string[], command: 'run' | 'create'): ContainerCreateRequest {
+  const [image, ...rest] = args as [string, ...string[]];
+  try {
+    validatePullOption(f.pull);
+    return requestFromFlags(ctx, f, image, rest);
+  } catch (e) {
+    throw flagFailure(e, command);
+  }
+}

@@ -2,7 +2,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { StatusError, PROG } from '../context.js';
 import { addContainerFlags } from '../container-options.js';
-import { createContainer, flagFailure, requestFromFlags, validatePullOption, type CreateFlags } from '../container-create.js';
+import { createContainer, requestFromArgs, type CreateFlags } from '../container-create.js';
 import { errorText } from '../error-text.js';
 
 export const spec: CommandSpec<CreateFlags> = {
@@ -14,14 +14,7 @@ export const spec: CommandSpec<CreateFlags> = {
   noShortHelp: true,
   options: (cmd) => addContainerFlags(cmd),
   async run(ctx, args, f) {
-    const [image, ...rest] = args as [string, ...string[]];
-    let req;
-    try {
-      validatePullOption(f.pull);
-      req = requestFromFlags(ctx, f, image, rest);
-    } catch (e) {
-      throw flagFailure(e, 'create');
-    }
+    const req = requestFromArgs(ctx, f, args, 'create');
     const id = await createContainer(ctx, req, f);
     ctx.out(`${id}\n`);
   },

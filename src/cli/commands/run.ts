@@ -4,7 +4,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { StatusError, PROG, type CliContext } from '../context.js';
 import { addContainerFlags } from '../container-options.js';
-import { createContainer, flagFailure, requestFromFlags, validatePullOption, type CreateFlags } from '../container-create.js';
+import { createContainer, requestFromArgs, type CreateFlags } from '../container-create.js';
 import { errorText } from '../error-text.js';
 import { containerAttach, containerKill, containerResize, containerStart, containerWait } from '../../client/containers.js';
 import { monitorTtySize, proxySignals, streamSession } from '../stream-session.js';
@@ -46,14 +46,7 @@ export const spec: CommandSpec<RunFlags> = {
 };
 
 async function runContainer(ctx: CliContext, args: string[], f: RunFlags): Promise<number> {
-  const [image, ...rest] = args as [string, ...string[]];
-  let req;
-  try {
-    validatePullOption(f.pull);
-    req = requestFromFlags(ctx, f, image, rest);
-  } catch (e) {
-    throw flagFailure(e, 'run');
-  }
+  const req = requestFromArgs(ctx, f, args, 'run');
   const c = ctx.client;
   if (!f.detach && req.Tty && req.AttachStdin && !ctx.io.stdin.isTTY) throw new StatusError(1, 'the input device is not a TTY');
 
