@@ -107,6 +107,17 @@ else
   fi
 fi
 
+# 3b. The native addon (mount(2)/umount2(2) for berthd, native/): rebuilt when its source changed.
+#    Optional: without a compiler or Node's headers berthd runs mount(8)/umount(8) instead.
+ADDON=native/build/Release/berth_native.node
+if [ -f "$ADDON" ] && [ -z "$(find native -name '*.c' -newer "$ADDON" -print -quit)" ] && [ ! native/build.sh -nt "$ADDON" ]; then
+  step "native addon" "ok ($ADDON)"
+elif bash native/build.sh > "$CACHE/native.log" 2>&1; then
+  step "native addon" "built $ADDON"
+else
+  step "native addon" "not built ($(tail -1 "$CACHE/native.log")); berthd will use mount(8)"
+fi
+
 # ---------------------------------------------------------------------------------------------------
 # 4. The offline base image: a busybox rootfs tarball from Debian's busybox-static. Rebuilt only when
 #    missing or when the busybox binary or this recipe changed (the stamp holds both hashes).

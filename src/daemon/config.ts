@@ -23,6 +23,11 @@ export interface DaemonConfig {
   logOpts: Record<string, string>;
   /** Group that may use the unix socket (socket mode 0660). */
   group: string;
+  /**
+   * Stage a new container's run (rootfs, bundle, runtime create) right after its create, so that the
+   * start `docker run` sends next is quick (berth's own; --start-ahead=false turns it off).
+   */
+  startAhead: boolean;
 }
 
 export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConfig {
@@ -40,6 +45,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     logMaxFile: 3,
     logOpts: {},
     group: 'root',
+    startAhead: true,
     ...overrides,
   };
 }

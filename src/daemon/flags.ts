@@ -1,6 +1,7 @@
 // berthd's command line, shaped like dockerd's so that operators' habits carry over:
 // -H/--host (repeatable), --data-root (alias -g/--graph), --exec-root, -p/--pidfile, -b/--bridge, --bip,
-// -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group.
+// -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group; and berth's
+// own --start-ahead.
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultConfig, type DaemonConfig } from './config.js';
@@ -24,6 +25,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .option('--default-runtime <name>', 'Default OCI runtime for containers', 'runc')
     .option('--log-opt <k=v>', 'Default log driver options for containers (max-size, max-file)', collect, [] as string[])
     .option('-G, --group <name>', 'Group for the unix socket', 'root')
+    .addOption(new Option('--start-ahead <bool>', 'Prepare a created container\'s run before its start arrives (berth)').choices(['true', 'false']).default('true'))
     .version('0.1.0', '-v, --version', 'Print version information and quit')
     .exitOverride();
   program.parse(argv, { from: 'user' });
@@ -40,6 +42,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     defaultRuntime: string;
     logOpt: string[];
     group: string;
+    startAhead: 'true' | 'false';
   }>();
   const execRoot = path.resolve(o.execRoot);
   const hosts = o.host.length ? o.host.map(normaliseHost) : [`unix://${path.join(execRoot, 'berth.sock')}`];
@@ -69,6 +72,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     logMaxFile,
     logOpts,
     group: o.group,
+    startAhead: o.startAhead === 'true',
   });
 }
 

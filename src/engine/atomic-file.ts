@@ -4,15 +4,26 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+/**
+ * `sync: false` keeps the temp-and-rename (a reader or a crashed daemon never sees half a file) but
+ * skips both fsyncs: for files whose loss in a power cut is repaired from elsewhere (a container's
+ * running/exited state, which start-up re-derives from the runtime), so that hot paths do not wait
+ * for the disk.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, opts: { sync?: boolean } = {}): Promise<void> {
+  const sync = opts.sync ?? true;
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.tmp-${path.basename(file)}-${randomBytes(6).toString('hex')}`);
-  const fh = await fs.open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+  if (!sync) {
+    await fs.writeFile(tmp, data, { mode });
+  } else {
+    const fh = await fs.open(tmp, 'w', mode);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
   try {
     await fs.rename(tmp, file);
@@ -20,7 +31,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await syncDir(dir);
+  if (sync) await syncDir(dir);
 }
 
 /** fsync a directory so a rename inside it survives a power cut. */

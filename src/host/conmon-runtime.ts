@@ -212,8 +212,8 @@ export class ConmonRuntime implements ContainerRuntime {
     return { pid, conmonPid };
   }
 
-  async start(id: string): Promise<void> {
-    await this.runc.start(id);
+  async start(id: string, initPid?: number): Promise<void> {
+    await this.runc.start(id, initPid);
   }
 
   async kill(id: string, signal: string | number): Promise<void> {

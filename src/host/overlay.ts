@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from './command.js';
+import * as native from './native-mount.js';
 import type { Logger } from '../daemon/logger.js';
 import { InvalidParameterError, SystemError } from '../errors.js';
 
@@ -82,13 +83,22 @@ function supportsIndexOff(): boolean {
   return fs.existsSync('/sys/module/overlay/parameters/index');
 }
 
-export async function mountOverlay(o: OverlaySpec, log?: Logger): Promise<void> {
-  if (await isMounted(o.target)) return;
-  await fsp.mkdir(o.upper, { recursive: true });
-  await fsp.mkdir(o.work, { recursive: true });
-  await fsp.mkdir(o.target, { recursive: true });
+/** `knownUnmounted`: the caller has just checked (the check reads the whole mount table). */
+export async function mountOverlay(o: OverlaySpec, log?: Logger, opts: { knownUnmounted?: boolean } = {}): Promise<void> {
+  if (!opts.knownUnmounted && (await isMounted(o.target))) return;
+  await Promise.all([o.upper, o.work, o.target].map((d) => fsp.mkdir(d, { recursive: true })));
   const { options, cwd } = overlayOptions(o, supportsIndexOff());
-  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, path.resolve(o.target)], { log, cwd });
+  const target = path.resolve(o.target);
+  // Relative layer paths resolve against the mounting process's cwd: only mount(8) can have its own.
+  if (native.available && !cwd) {
+    try {
+      await native.mount('overlay', target, 'overlay', 0, options);
+      return;
+    } catch (e) {
+      throw new SystemError(`mounting the container's rootfs failed: ${(e as Error).message}`);
+    }
+  }
+  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { log, cwd });
   if (r.code !== 0) throw new SystemError(`mounting the container's rootfs failed: ${r.stderr.trim() || `mount exited ${r.code}`}`);
 }
 
@@ -96,6 +106,21 @@ export async function mountOverlay(o: OverlaySpec, log?: Logger): Promise<void> 
 export async function unmountOverlay(target: string, log?: Logger): Promise<void> {
   if (!(await isMounted(target))) return;
   const abs = path.resolve(target);
+  if (native.available) {
+    try {
+      await native.umount(abs);
+      return;
+    } catch (e) {
+      if (!(await isMounted(abs))) return;
+      try {
+        await native.umount(abs, native.MNT_DETACH);
+        return;
+      } catch (lazy) {
+        if (!(await isMounted(abs))) return;
+        throw new SystemError(`unmounting ${abs} failed: ${(lazy as Error).message} (${(e as Error).message})`);
+      }
+    }
+  }
   const r = await runCommand('umount', [abs], { log });
   if (r.code === 0 || !(await isMounted(abs))) return;
   const lazy = await runCommand('umount', ['-l', abs], { log });

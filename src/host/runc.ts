@@ -2,6 +2,7 @@
 // daemons never see each other's containers), runc's state JSON parsed, its error lines typed.
 import path from 'node:path';
 import { runCommand, type CommandResult } from './command.js';
+import { EXEC_FIFO, InitGoneError, releaseExecFifo } from './exec-fifo.js';
 import type { Logger } from '../daemon/logger.js';
 import { NotFoundError, SystemError } from '../errors.js';
 
@@ -110,7 +111,19 @@ export class Runc {
     return t && t !== 'null' ? (JSON.parse(t) as RuncState[]) : [];
   }
 
-  async start(id: string): Promise<void> {
+  /**
+   * Starts a created container. Given the init's PID, releases it through runc's exec FIFO in-process
+   * (see exec-fifo.ts); otherwise, or when the FIFO is not there, runs `runc start`.
+   */
+  async start(id: string, initPid?: number): Promise<void> {
+    if (initPid && initPid > 0) {
+      try {
+        if (await releaseExecFifo(path.join(this.root, id, EXEC_FIFO), initPid)) return;
+      } catch (e) {
+        if (e instanceof InitGoneError) throw new RuncError('start', e.message, 1);
+        throw e;
+      }
+    }
     await this.check('start', ['start', id], id);
   }
 

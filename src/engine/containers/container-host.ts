@@ -14,13 +14,16 @@ export interface OverlayMount {
 }
 
 export interface ContainerHostOps {
-  mountOverlay(m: OverlayMount): Promise<void>;
+  /** Mounts (a no-op when mounted); `knownUnmounted` skips the check the caller just made. */
+  mountOverlay(m: OverlayMount, opts?: { knownUnmounted?: boolean }): Promise<void>;
   unmountOverlay(target: string): Promise<void>;
   isMounted(target: string): Promise<boolean>;
   /** The OCI runtime spec (config.json content) for a container. Pure. */
   buildSpec(input: SpecInput): unknown;
   /** The host's hard rlimits by OCI name (RLIMIT_NOFILE...). */
   hostHardLimits(): Record<string, number>;
+  /** A hint that a container is about to start: the host may pay slow kernel set-up in advance. */
+  prepareStart?(): void;
   /** Removes the container's cgroup directories if the runtime left any. */
   removeCgroup(cgroupsPath: string): Promise<void>;
   /** Runs `ps` with the given arguments and returns its stdout. */

@@ -139,9 +139,8 @@ const images: ImageProvider = {
   },
 };
 
-async function setup(t: import('node:test').TestContext) {
+async function setup(t: import('node:test').TestContext, o: { startAheadMs?: number } = {}) {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-svc-'));
-  t.after(() => fs.rm(root, { recursive: true, force: true }));
   const runtime = new FakeRuntime();
   const host = fakeHost();
   const events = new EventBus();
@@ -159,9 +158,13 @@ async function setup(t: import('node:test').TestContext) {
     },
   };
   const config = defaultConfig({ dataRoot: path.join(root, 'data'), execRoot: path.join(root, 'exec') });
-  const svc = new ContainerService({ config, runtime, images, volumes, events, log: silentLogger, host });
+  const svc = new ContainerService({ config, runtime, images, volumes, events, log: silentLogger, host, ...o });
   await svc.init();
-  t.after(() => svc.shutdown());
+  // Shutdown first: it lets background jobs (staging ahead, clean-ups) end before the files go.
+  t.after(async () => {
+    await svc.shutdown();
+    await fs.rm(root, { recursive: true, force: true });
+  });
   const actions = () => events.history(0).map((e) => e.Action);
   return { svc, runtime, host, root, events, actions, removedVolumes, config, volumes };
 }
@@ -272,6 +275,8 @@ test('AutoRemove removes the container and its anonymous volumes; wait removed r
   assert.equal(svc.store.tryFind(id), undefined);
   assert.deepEqual(removedVolumes, ['anon0']);
   assert.deepEqual(actions().slice(-3), ['kill', 'die', 'destroy']);
+  // The record went before the answer; the files follow in the background.
+  await svc.settled();
   await assert.rejects(fs.stat(path.join(config.dataRoot, 'containers', id)));
   await assert.rejects(fs.stat(path.join(config.dataRoot, 'overlay', id)));
 });
@@ -344,4 +349,56 @@ test('exec of a missing binary records 127', async (t) => {
   const ex = svc.createExec(id, { cmd: ['nope'], env: [], user: '', workingDir: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' });
   await assert.rejects(svc.startExec(ex, { detach: false }), /OCI runtime exec failed: exec: "nope": executable file not found/);
   assert.equal(svc.inspectExec(ex).exitCode, 127);
+});
+
+test('a created container is staged ahead: the start only lets it run; unstarted ones are taken back', async (t) => {
+  const { svc, runtime, host } = await setup(t, { startAheadMs: 50 });
+  // Staged right after create, started without a second runtime create.
+  const a = await svc.create({ config: { Image: 'busybox', Cmd: ['sleep', '100'] }, hostConfig: {} });
+  await svc.settled();
+  assert.deepEqual(runtime.calls, [`create ${a.id.slice(0, 4)}`]);
+  assert.equal(svc.get(a.id).state.status, 'created', 'staging is invisible');
+  assert.equal(svc.get(a.id).state.pid, 0);
+  await svc.start(a.id);
+  assert.deepEqual(runtime.calls, [`create ${a.id.slice(0, 4)}`, `start ${a.id.slice(0, 4)}`]);
+  assert.equal(svc.get(a.id).state.status, 'running');
+
+  // Not started in time: the runtime container and the mount go; a later start stages again.
+  const b = await svc.create({ config: { Image: 'busybox', Cmd: ['sleep', '100'] }, hostConfig: {} });
+  await svc.settled();
+  assert.ok(runtime.ctrs.has(b.id));
+  await new Promise((r) => setTimeout(r, 120));
+  await svc.settled();
+  assert.equal(runtime.ctrs.has(b.id), false, 'taken back after the wait');
+  assert.equal(host.mounted.has(svc.store.paths(b.id).mergedDir), false);
+  await svc.start(b.id);
+  assert.equal(runtime.calls.filter((c) => c === `create ${b.id.slice(0, 4)}`).length, 2);
+
+  // Removed before its start: nothing of the staged run stays.
+  const c = await svc.create({ config: { Image: 'busybox', Cmd: ['sleep', '100'] }, hostConfig: {} });
+  await svc.settled();
+  assert.ok(runtime.ctrs.has(c.id));
+  await svc.remove(c.id);
+  assert.equal(runtime.ctrs.has(c.id), false);
+  assert.equal(host.mounted.has(svc.store.paths(c.id).mergedDir), false);
+});
+
+test('a staged run that fails (command not found) is dropped quietly and the start reports it', async (t) => {
+  const { svc, runtime } = await setup(t);
+  const { id } = await svc.create({ config: { Image: 'busybox', Cmd: ['nope'] }, hostConfig: {} });
+  await svc.settled();
+  assert.equal(svc.get(id).state.error, '', 'the failed staging left no error');
+  await assert.rejects(svc.start(id), /executable file not found/);
+  assert.equal(runtime.calls.filter((c) => c.startsWith('create')).length, 2);
+  assert.equal(svc.get(id).state.exitCode, 127);
+});
+
+test('staging ahead can be turned off', async (t) => {
+  const { svc, runtime, config } = await setup(t);
+  config.startAhead = false;
+  const { id } = await svc.create({ config: { Image: 'busybox', Cmd: ['sleep', '100'] }, hostConfig: {} });
+  await svc.settled();
+  assert.deepEqual(runtime.calls, []);
+  await svc.start(id);
+  assert.deepEqual(runtime.calls, [`create ${id.slice(0, 4)}`, `start ${id.slice(0, 4)}`]);
 });

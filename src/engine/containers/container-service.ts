@@ -25,7 +25,7 @@ import { readFileInRoot, resolveInRoot } from './scoped-path.js';
 import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
-import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
+import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
 import { LogRotator, enforceLogBounds } from './log-rotator.js';
@@ -53,6 +53,8 @@ export interface ContainerServiceOptions {
   host?: ContainerHostOps;
   /** Network preparation before create; default: none/host/container: modes. */
   networking?: ContainerNetworking;
+  /** How long a run staged at create waits for its start (default START_AHEAD_MS). */
+  startAheadMs?: number;
 }
 
 export interface CreateContainerInput {
@@ -152,6 +154,12 @@ export class ContainerService implements ImageUsage {
   /** Users of each mounted rootfs: a running container holds one, export/cp of a stopped one another. */
   private readonly rootfsRefs = new Map<string, number>();
   private readonly removing = new Set<string>();
+  /** Runs staged ahead of their start (see stageAhead), and how many are being staged. */
+  private readonly prepared = new Map<string, StagedRun & { timer: NodeJS.Timeout }>();
+  private staging = 0;
+  private readonly startAheadMs: number;
+  /** Background jobs under way: removal clean-ups and staging ahead (shutdown waits for them). */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(opts: ContainerServiceOptions) {
     this.config = opts.config;
@@ -162,6 +170,7 @@ export class ContainerService implements ImageUsage {
     this.log = opts.log;
     this.host = opts.host ?? createHostOps(opts.log);
     this.networking = opts.networking ?? new DefaultNetworking();
+    this.startAheadMs = opts.startAheadMs ?? START_AHEAD_MS;
     this.store = new ContainerStore(path.join(opts.config.dataRoot, 'containers'), path.join(opts.config.dataRoot, 'overlay'));
     this.exec = new ExecManager({
       runtime: this.runtime,
@@ -194,6 +203,8 @@ export class ContainerService implements ImageUsage {
       const p = this.store.paths(id);
       await this.host.unmountOverlay(p.mergedDir).catch(() => {});
       await this.runtime.delete(id, true).catch(() => {});
+      await this.runtime.forget?.(id).catch(() => {});
+      await this.host.removeCgroup(this.cgroupsPath(id)).catch(() => {});
       await fs.rm(p.overlayDir, { recursive: true, force: true });
       await fs.rm(p.dir, { recursive: true, force: true });
     }
@@ -216,7 +227,8 @@ export class ContainerService implements ImageUsage {
   private async reconcile(c: ContainerRecord): Promise<void> {
     const p = this.store.paths(c.id);
     if (c.removalInProgress) {
-      await this.finishRemoval(c, false);
+      // Only a removal that also takes anonymous volumes marks the record first.
+      await this.finishRemoval(c, true);
       return;
     }
     // An exited record was saved after its run was cleaned up (runc delete, unmount): only an
@@ -258,6 +270,15 @@ export class ContainerService implements ImageUsage {
     this.rotator.stop();
     for (const r of this.runs.values()) r.watch.abort();
     this.runs.clear();
+    // Background jobs are short; one cut off here is finished as an orphan at the next start-up.
+    await Promise.race([this.settled(), sleep(10_000)]);
+    // Runs staged ahead would wait for a start that cannot come: take them back.
+    await Promise.all([...this.prepared.keys()].map((id) => this.discardStaged(id).catch(() => {})));
+  }
+
+  /** Resolves when the background jobs under way (removal clean-ups, staging ahead) have ended. */
+  async settled(): Promise<void> {
+    while (this.background.size) await Promise.all([...this.background]);
   }
 
   // ---------------------------------------------------------------- queries
@@ -357,6 +378,8 @@ export class ContainerService implements ImageUsage {
     }
     validateNetworkMode(hc.NetworkMode);
     validateUnsupported(hc, this.config.defaultRuntime);
+    // Most creates are a `docker run`, whose start follows within milliseconds.
+    this.host.prepareStart?.();
     if (hc.RestartPolicy?.Name && hc.RestartPolicy.Name !== 'no') {
       warnings.push(`restart policy "${hc.RestartPolicy.Name}" is not implemented yet; the container will not be restarted`);
     }
@@ -391,10 +414,12 @@ export class ContainerService implements ImageUsage {
     const createdVolumes: string[] = [];
     try {
       const plan = planMounts({ binds: hc.Binds, mounts: hc.Mounts, tmpfs: hc.Tmpfs, volumes: config.Volumes });
-      await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
-      await fs.mkdir(p.upperDir, { recursive: true, mode: 0o755 });
-      await fs.mkdir(p.workDir, { recursive: true, mode: 0o700 });
-      await fs.mkdir(p.mergedDir, { recursive: true, mode: 0o755 });
+      await Promise.all([fs.mkdir(p.dir, { recursive: true, mode: 0o710 }), fs.mkdir(p.overlayDir, { recursive: true, mode: 0o710 })]);
+      await Promise.all([
+        fs.mkdir(p.upperDir, { recursive: true, mode: 0o755 }),
+        fs.mkdir(p.workDir, { recursive: true, mode: 0o700 }),
+        fs.mkdir(p.mergedDir, { recursive: true, mode: 0o755 }),
+      ]);
       const mounts: MountRecord[] = [];
       for (const m of plan) {
         if (m.kind === 'bind') {
@@ -446,6 +471,7 @@ export class ContainerService implements ImageUsage {
       await this.writeEtcFiles(rec);
       await this.store.save(rec);
       this.publish(rec, 'create');
+      this.stageAhead(id);
       return { id, warnings };
     } catch (e) {
       this.store.releaseName(name);
@@ -495,15 +521,17 @@ export class ContainerService implements ImageUsage {
     const hostname = c.config.Hostname ?? c.id.slice(0, 12);
     // Regenerated when needed, so no fsync; written whole to a temp name and renamed all the same.
     const put = (f: string, data: string) => writeFileQuick(f, data);
-    await put(p.hostnameFile, hostnameFile(hostname));
-    await put(
-      p.hostsFile,
-      hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
-    );
-    await put(
-      p.resolvConfFile,
-      resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
-    );
+    await Promise.all([
+      put(p.hostnameFile, hostnameFile(hostname)),
+      put(
+        p.hostsFile,
+        hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
+      ),
+      put(
+        p.resolvConfFile,
+        resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
+      ),
+    ]);
   }
 
   // ---------------------------------------------------------------- start
@@ -519,8 +547,49 @@ export class ContainerService implements ImageUsage {
   }
 
   private async startLocked(c: ContainerRecord): Promise<void> {
+    this.host.prepareStart?.();
+    let staged = this.takePrepared(c.id);
+    try {
+      staged ??= await this.stageRun(c);
+      const p = this.store.paths(c.id);
+      // `docker run` attaches before it starts: connect those clients now, before the process runs,
+      // so they see its first bytes.
+      await this.connectPendingAttaches(c);
+      const size = c.hostConfig.ConsoleSize;
+      if (c.config.Tty && Array.isArray(size) && size[0] > 0 && size[1] > 0) {
+        // The client's terminal size from the first byte on (its resize call comes after the start).
+        await this.runtime.resize(p.bundleDir, size[0], size[1]).catch((e) => this.log.debug(`initial tty size of ${c.id}`, e));
+      }
+      await this.runtime.start(c.id, staged.pid);
+      const net = staged.net;
+      c.state = { ...c.state, status: 'running', pid: staged.pid, conmonPid: staged.conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
+      if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [] };
+      else delete c.network;
+      await this.store.saveState(c);
+      this.armWatcher(c.id);
+      this.publish(c, 'start');
+    } catch (e) {
+      if (staged) await this.unstage(c, staged);
+      const err = translateStartError(e, c.path);
+      c.state = { ...c.state, status: 'created', pid: 0, conmonPid: 0, error: err.message, exitCode: err.exitCode ?? (c.state.exitCode || EXIT_UNKNOWN) };
+      if (c.state.startedAt !== ZERO_TIME) c.state.status = 'exited';
+      await this.store.save(c).catch(() => {});
+      this.failPendingAttaches(c.id);
+      if (c.hostConfig.AutoRemove) {
+        // Docker removes an --rm container whose start failed, after the lock is released.
+        setImmediate(() => void this.remove(c.id, { force: true, volumes: true }).catch(() => {}));
+      }
+      throw err.error;
+    }
+  }
+
+  /**
+   * Everything of a start up to the moment the process would run: rootfs mounted, volumes filled,
+   * network prepared, bundle written, and the runtime's container created under conmon (its init
+   * waiting). Undoes its own partial work when it fails.
+   */
+  private async stageRun(c: ContainerRecord): Promise<StagedRun> {
     const p = this.store.paths(c.id);
-    let created = false;
     let mounted = false;
     let networked = false;
     try {
@@ -550,7 +619,6 @@ export class ContainerService implements ImageUsage {
       // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
       // on the start path (the record itself is still written with fsync).
       await writeFileQuick(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
-
       const tty = !!c.config.Tty;
       const { pid, conmonPid } = await this.runtime.create({
         id: c.id,
@@ -565,37 +633,65 @@ export class ContainerService implements ImageUsage {
         // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
         stdinOnce: !!c.config.StdinOnce && !tty,
       });
-      created = true;
-      // `docker run` attaches before it starts: connect those clients now, before the process runs,
-      // so they see its first bytes.
-      await this.connectPendingAttaches(c);
-      const size = c.hostConfig.ConsoleSize;
-      if (tty && Array.isArray(size) && size[0] > 0 && size[1] > 0) {
-        // The client's terminal size from the first byte on (its resize call comes after the start).
-        await this.runtime.resize(p.bundleDir, size[0], size[1]).catch((e) => this.log.debug(`initial tty size of ${c.id}`, e));
-      }
-      await this.runtime.start(c.id);
-      c.state = { ...c.state, status: 'running', pid, conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
-      if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [] };
-      else delete c.network;
-      await this.store.save(c);
-      this.armWatcher(c.id);
-      this.publish(c, 'start');
+      return { pid, conmonPid, net };
     } catch (e) {
-      if (created) await this.runtime.delete(c.id, true).catch(() => {});
       if (networked) await this.networking.release(c).catch(() => {});
       if (mounted) await this.releaseRootfs(c.id).catch((err) => this.log.warn(`unmount after failed start of ${c.id}`, err));
-      const err = translateStartError(e, c.path);
-      c.state = { ...c.state, status: 'created', pid: 0, conmonPid: 0, error: err.message, exitCode: err.exitCode ?? (c.state.exitCode || EXIT_UNKNOWN) };
-      if (c.state.startedAt !== ZERO_TIME) c.state.status = 'exited';
-      await this.store.save(c).catch(() => {});
-      this.failPendingAttaches(c.id);
-      if (c.hostConfig.AutoRemove) {
-        // Docker removes an --rm container whose start failed, after the lock is released.
-        setImmediate(() => void this.remove(c.id, { force: true, volumes: true }).catch(() => {}));
-      }
-      throw err.error;
+      throw e;
     }
+  }
+
+  /** Takes back a staged run that will not start: runtime container, network, rootfs mount. */
+  private async unstage(c: ContainerRecord, _staged: StagedRun): Promise<void> {
+    await this.runtime.delete(c.id, true).catch(() => {});
+    await this.networking.release(c).catch(() => {});
+    await this.releaseRootfs(c.id).catch((err) => this.log.warn(`unmount after failed start of ${c.id}`, err));
+  }
+
+  // ---------------------------------------------------------------- staging ahead of start
+
+  /**
+   * Stages a just-created container's run in the background, so that the start which `docker run`
+   * sends a few milliseconds later only has to let the process go (the runtime's create is most of
+   * a start's time). Nothing of it is visible through the API: the container stays "created" with no
+   * PID. A staged run that is not started within START_AHEAD_MS is taken back; so is one whose
+   * container is removed or written into (docker cp) first. At most MAX_STAGED_AHEAD at a time, so a
+   * burst of `docker create` costs little.
+   */
+  private stageAhead(id: string): void {
+    if (!this.config.startAhead || this.prepared.size + this.staging >= MAX_STAGED_AHEAD) return;
+    this.staging++;
+    const job = this.withLock(id, async () => {
+      const c = this.store.tryFind(id);
+      if (!c || c.id !== id || c.state.status !== 'created' || this.removing.has(id) || this.prepared.has(id)) return;
+      const staged = await this.stageRun(c);
+      const timer = setTimeout(() => void this.discardStaged(id), this.startAheadMs);
+      timer.unref();
+      this.prepared.set(id, { ...staged, timer });
+    })
+      .catch((e) => this.log.debug(`staging ${id} ahead of its start failed; the start will do it again and report`, e))
+      .finally(() => this.staging--);
+    void this.track(job);
+  }
+
+  private takePrepared(id: string): StagedRun | undefined {
+    const p = this.prepared.get(id);
+    if (!p) return undefined;
+    clearTimeout(p.timer);
+    this.prepared.delete(id);
+    return p;
+  }
+
+  /** Takes back a run staged ahead (under the container's lock); a no-op when there is none. */
+  private async discardStaged(id: string, locked = false): Promise<void> {
+    const undo = async () => {
+      const staged = this.takePrepared(id);
+      const c = this.store.tryFind(id);
+      if (staged && c && c.id === id) await this.unstage(c, staged);
+      else if (staged) await this.runtime.delete(id, true).catch(() => {});
+    };
+    if (locked) await undo();
+    else if (this.prepared.has(id)) await this.withLock(id, undo);
   }
 
   private async specInput(c: ContainerRecord, user: ResolvedUser, network: SpecInput['network']): Promise<SpecInput> {
@@ -703,8 +799,7 @@ export class ContainerService implements ImageUsage {
         await fs.mkdir(empty, { recursive: true });
         lower = [empty];
       }
-      await fs.mkdir(p.mergedDir, { recursive: true });
-      await this.host.mountOverlay({ lower, upper: p.upperDir, work: p.workDir, target: p.mergedDir });
+      await this.host.mountOverlay({ lower, upper: p.upperDir, work: p.workDir, target: p.mergedDir }, { knownUnmounted: true });
     }
     this.rootfsRefs.set(c.id, n + 1);
     return p.mergedDir;
@@ -749,22 +844,29 @@ export class ContainerService implements ImageUsage {
   }
 
   private async handleExit(id: string, info: ExitInfo, run: { exited: Deferred<ExitInfo> }): Promise<void> {
-    let autoRemove = false;
     try {
       await this.withLock(id, async () => {
         const c = this.store.tryFind(id);
         if (!c || c.id !== id) return;
+        if (c.hostConfig.AutoRemove && !this.removing.has(id)) {
+          // --rm: the run's clean-up and the removal's are one job, and the client waiting for
+          // "removed" need not wait for it (runc delete, unmount, rm -rf): the record goes first.
+          this.markExited(c, info, '');
+          this.removing.add(id);
+          try {
+            await this.finishRemoval(c, true, { ranInRuntime: true, background: true });
+          } finally {
+            this.removing.delete(id);
+          }
+          return;
+        }
         await this.recordExit(c, info, '');
-        autoRemove = !!c.hostConfig.AutoRemove;
       });
     } catch (e) {
       this.log.error(`handling exit of ${id}`, e);
     } finally {
       if (this.runs.get(id) === run) this.runs.delete(id);
       run.exited.resolve(info);
-    }
-    if (autoRemove && !this.removing.has(id)) {
-      await this.remove(id, { force: true, volumes: true }).catch((e) => this.log.warn(`auto-remove of ${id} failed`, e));
     }
   }
 
@@ -782,6 +884,12 @@ export class ContainerService implements ImageUsage {
       // Output faster than the rotation check may have overrun max-size: bound the files now.
       enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
     ]);
+    this.markExited(c, info, error);
+    await this.store.saveState(c);
+  }
+
+  /** The exited state in memory, the die event and the exit waiters; saving is the caller's. */
+  private markExited(c: ContainerRecord, info: ExitInfo, error: string): void {
     this.exec.containerStopped(c.id);
     delete c.network;
     c.state = {
@@ -795,7 +903,6 @@ export class ContainerService implements ImageUsage {
       // The exit file's time can precede the moment we recorded the start of a very short run.
       finishedAt: new Date(Math.max(info.finishedAt.getTime(), Date.parse(c.state.startedAt) || 0)).toISOString(),
     };
-    await this.store.save(c);
     this.publish(c, 'die', { exitCode: String(info.exitCode) });
     this.resolveWaiters(c.id, ['not-running', 'next-exit'], { statusCode: info.exitCode, error: error || null });
   }
@@ -955,7 +1062,8 @@ export class ContainerService implements ImageUsage {
       const ok = await Promise.race([exited.then(() => true), sleep(KILL_WAIT_MS).then(() => false)]);
       if (!ok) this.log.warn(`container ${c.id} did not report its exit after SIGKILL; removing anyway`);
     }
-    if (this.removing.has(c.id)) return; // an AutoRemove started while we waited
+    // An AutoRemove started, or already finished, while we waited.
+    if (this.removing.has(c.id) || this.store.tryFind(c.id)?.id !== c.id) return;
     this.removing.add(c.id);
     try {
       await this.withLock(c.id, () => this.finishRemoval(c, !!opts.volumes));
@@ -964,9 +1072,16 @@ export class ContainerService implements ImageUsage {
     }
   }
 
-  private async finishRemoval(c: ContainerRecord, removeVolumes: boolean): Promise<void> {
-    const p = this.store.paths(c.id);
-    if (!c.removalInProgress) {
+  /**
+   * Removes a container that no longer runs. The record goes first (one unlink), so the container is
+   * gone for every client at once; a crash after that leaves a directory without a record, which the
+   * next start-up cleans as an orphan. The rest (runtime state, unmount, cgroup, files) follows,
+   * awaited unless `background` (the --rm path, whose client only waits for the record to go).
+   */
+  private async finishRemoval(c: ContainerRecord, removeVolumes: boolean, o: { ranInRuntime?: boolean; background?: boolean } = {}): Promise<void> {
+    const anonymous = removeVolumes ? c.mounts.filter((m) => m.type === 'volume' && m.anonymous && m.name) : [];
+    if (anonymous.length && !c.removalInProgress) {
+      // Volumes outlive a crash only through the record that names them: mark it before it goes.
       c.removalInProgress = true;
       await this.store.save(c);
     }
@@ -975,24 +1090,43 @@ export class ContainerService implements ImageUsage {
     this.failPendingAttaches(c.id);
     this.exec.containerStopped(c.id);
     // An exited or never-started container was already deleted from the runtime (at its exit or
-    // when its start failed); only a run whose exit was never handled still needs it.
-    if (c.state.status !== 'exited' && c.state.status !== 'created') await this.runtime.delete(c.id, true).catch(() => {});
-    await this.runtime.forget?.(c.id).catch(() => {});
-    await this.networking.release(c).catch(() => {});
+    // when its start failed); a run whose exit was not cleaned up still has runtime state.
+    const stagedAhead = this.takePrepared(c.id) !== undefined;
+    const runtimeDelete = !!o.ranInRuntime || stagedAhead || (c.state.status !== 'exited' && c.state.status !== 'created');
     this.rootfsRefs.delete(c.id);
-    if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir);
-    await this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {});
-    await fs.rm(p.overlayDir, { recursive: true, force: true });
-    await this.store.delete(c.id);
-    if (removeVolumes) {
-      for (const m of c.mounts) {
-        if (m.type === 'volume' && m.anonymous && m.name) {
-          await this.volumes.remove(m.name).catch((e) => this.log.debug(`keeping volume ${m.name}: ${(e as Error).message}`));
-        }
-      }
+    await this.store.forget(c.id);
+    for (const m of anonymous) {
+      await this.volumes.remove(m.name!).catch((e) => this.log.debug(`keeping volume ${m.name}: ${(e as Error).message}`));
     }
     this.publish(c, 'destroy');
     this.resolveWaiters(c.id, ['not-running', 'next-exit', 'removed'], { statusCode: c.state.exitCode, error: null });
+    const cleanup = this.track(this.cleanUpRemoved(c, runtimeDelete));
+    if (!o.background) await cleanup;
+  }
+
+  /** What a removed container leaves on the host: runtime state, network, rootfs mount, cgroup, files. */
+  private async cleanUpRemoved(c: ContainerRecord, runtimeDelete: boolean): Promise<void> {
+    const p = this.store.paths(c.id);
+    await Promise.all([
+      (runtimeDelete ? this.runtime.delete(c.id, true).catch((e) => this.log.warn(`runc delete ${c.id}`, e)) : Promise.resolve()).then(() =>
+        this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {}),
+      ),
+      this.networking.release(c).catch((e) => this.log.warn(`network release ${c.id}`, e)),
+      (async () => {
+        if (await this.host.isMounted(p.mergedDir).catch(() => false)) await this.host.unmountOverlay(p.mergedDir);
+        await fs.rm(p.overlayDir, { recursive: true, force: true });
+      })().catch((e) => this.log.warn(`removing the rootfs of ${c.id}`, e)),
+    ]);
+    await this.runtime.forget?.(c.id).catch(() => {});
+    await this.store.removeFiles(c.id).catch((e) => this.log.warn(`removing the files of ${c.id}`, e));
+  }
+
+  /** Keeps a background job in view so that shutdown can let it finish. */
+  private track(job: Promise<void>): Promise<void> {
+    const t = job.catch((e) => this.log.warn('background job', e));
+    this.background.add(t);
+    void t.finally(() => this.background.delete(t));
+    return t;
   }
 
   async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
@@ -1138,6 +1272,8 @@ export class ContainerService implements ImageUsage {
     const c = this.store.find(idOrName);
     if (!ctrPath) throw new InvalidParameterError('path must not be empty');
     if (c.hostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+    // A run staged ahead has bind-mounted the /etc files already; a copy that replaces one must not go unseen.
+    await this.discardStaged(c.id);
     const { view, release } = await this.rootView(c);
     try {
       await extractInto(view, ctrPath, input, o, idOrName);
@@ -1255,6 +1391,8 @@ export class ContainerService implements ImageUsage {
   // ---------------------------------------------------------------- exec
 
   createExec(...args: Parameters<ExecManager['create']>): ReturnType<ExecManager['create']> {
+    // `runc exec` moves the new process into the container's cgroups: the same warm-up as a start.
+    this.host.prepareStart?.();
     return this.exec.create(...args);
   }
   startExec(...args: Parameters<ExecManager['start']>): ReturnType<ExecManager['start']> {
@@ -1302,6 +1440,17 @@ async function writeFileQuick(file: string, data: string): Promise<void> {
 function randomUnit(): number {
   return randomBytes(4).readUInt32BE(0) / 2 ** 32;
 }
+
+/** A run staged up to the runtime's create (see stageRun). */
+interface StagedRun {
+  pid: number;
+  conmonPid: number;
+  net: NetworkAttachment;
+}
+
+/** How long a run staged at create waits for its start, and how many may wait at once. */
+const START_AHEAD_MS = 2000;
+const MAX_STAGED_AHEAD = 4;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -128,9 +128,22 @@ export class ContainerStore {
 
   /** Writes the record atomically and (re)indexes it. */
   async save(rec: ContainerRecord): Promise<void> {
+    await this.write(rec, true);
+  }
+
+  /**
+   * Saves a change of run state only (started, exited, paused): atomically but without fsync. After a
+   * power cut the record may show the state before, which start-up reconciles with what the runtime
+   * and conmon's exit files say; the record's existence and configuration are always saved durably.
+   */
+  async saveState(rec: ContainerRecord): Promise<void> {
+    await this.write(rec, false);
+  }
+
+  private async write(rec: ContainerRecord, sync: boolean): Promise<void> {
     const p = this.paths(rec.id);
-    await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
-    await writeFileAtomic(p.configFile, JSON.stringify(rec, null, 2) + '\n');
+    if (sync) await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
+    await writeFileAtomic(p.configFile, JSON.stringify(rec, null, 2) + '\n', 0o600, { sync });
     const oldName = this.nameOf.get(rec.id);
     if (oldName !== undefined && oldName !== rec.name && this.byName.get(oldName) === rec.id) this.byName.delete(oldName);
     this.byId.set(rec.id, rec);
@@ -139,15 +152,27 @@ export class ContainerStore {
     this.reserved.delete(rec.name);
   }
 
-  /** Forgets the container and deletes its directory (config, logs, bundle). */
-  async delete(id: string): Promise<void> {
+  /**
+   * Forgets the container: its record file goes (the one step that makes it gone, also across a crash)
+   * and its name is free. The directory stays for removeFiles.
+   */
+  async forget(id: string): Promise<void> {
     const name = this.nameOf.get(id);
-    // The config goes first: a directory without it is an orphan the next start cleans.
     await fs.rm(this.paths(id).configFile, { force: true });
     this.byId.delete(id);
     this.nameOf.delete(id);
     if (name !== undefined && this.byName.get(name) === id) this.byName.delete(name);
+  }
+
+  /** Deletes a forgotten container's directory (logs, bundle, /etc files). */
+  async removeFiles(id: string): Promise<void> {
     await fs.rm(this.paths(id).dir, { recursive: true, force: true });
+  }
+
+  /** Forgets the container and deletes its directory (config, logs, bundle). */
+  async delete(id: string): Promise<void> {
+    await this.forget(id);
+    await this.removeFiles(id);
   }
 }
 

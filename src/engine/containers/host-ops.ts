@@ -9,7 +9,7 @@ import { readHostHardLimits } from '../../host/rlimits.js';
 import { readHostCapabilities } from '../../host/capabilities.js';
 import { runCommand } from '../../host/command.js';
 import { isMounted, mountOverlay, unmountOverlay } from '../../host/overlay.js';
-import { defaultCgroupNamespace, removeCgroup, swapAccounting } from '../../host/cgroups.js';
+import { defaultCgroupNamespace, prewarmCgroupMigration, removeCgroup, swapAccounting } from '../../host/cgroups.js';
 import { onlineCpus, readCgroupStats, readSystemCpuNs } from '../../host/cgroup-stats.js';
 import type { ContainerHostOps } from './container-host.js';
 
@@ -20,7 +20,7 @@ export function createHostOps(log: Logger): ContainerHostOps {
   const swap = swapAccounting();
   const cgroupns = defaultCgroupNamespace();
   return {
-    mountOverlay: (m) => mountOverlay(m, log),
+    mountOverlay: (m, o) => mountOverlay(m, log, o),
     unmountOverlay: (t) => unmountOverlay(t, log),
     isMounted: (t) => isMounted(t),
     buildSpec(input) {
@@ -32,6 +32,7 @@ export function createHostOps(log: Logger): ContainerHostOps {
       });
     },
     hostHardLimits: () => readHostHardLimits(),
+    prepareStart: () => prewarmCgroupMigration(),
     removeCgroup: (p) => removeCgroup(p),
     async ps(args: string[]) {
       const r = await runCommand('ps', args, { log, timeoutMs: 10_000 });

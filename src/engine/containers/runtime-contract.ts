@@ -82,7 +82,8 @@ export interface RuntimeState {
 export interface ContainerRuntime {
   /** Runs conmon, which runs `runc create`; resolves with the init PID once created (not started). */
   create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }>;
-  start(id: string): Promise<void>;
+  /** Lets the created init run; `initPid` (from create) lets the runtime skip a process of its own. */
+  start(id: string, initPid?: number): Promise<void>;
   /** Signal by name ("SIGTERM", "TERM") or number. */
   kill(id: string, signal: string | number): Promise<void>;
   /** `runc delete` (with force: kills first). Succeeds when runc no longer knows the container. */

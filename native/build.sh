@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds berth's native addon (berth_native.c: mount(2)/umount2(2)) into build/Release/. One C file
+# against N-API only, so a plain compiler call does it: no node-gyp, no Python, no network. The N-API
+# symbols resolve against the node binary at load time. Exits non-zero when no compiler or no Node
+# headers are found; berthd then runs mount(8)/umount(8) instead.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cc=()
+for c in ${CC:-} cc gcc gcc-12 clang; do
+  command -v "$c" > /dev/null && { cc=("$c"); break; }
+done
+# g++ alone (Debian's g++ brings the C compiler with it) compiles C when told the language.
+[ ${#cc[@]} -gt 0 ] || { command -v g++ > /dev/null && cc=(g++ -x c); }
+[ ${#cc[@]} -gt 0 ] || { echo "no C compiler (cc, gcc, clang or g++)" >&2; exit 1; }
+prefix="$(node -p 'process.config.variables.node_prefix' 2>/dev/null || echo /usr)"
+inc=""
+for d in "$prefix/include/node" /usr/include/node /usr/local/include/node; do
+  [ -f "$d/node_api.h" ] && { inc="$d"; break; }
+done
+[ -n "$inc" ] || { echo "Node's headers (node_api.h) not found" >&2; exit 1; }
+mkdir -p "$HERE/build/Release"
+"${cc[@]}" -shared -fPIC -O2 -Wall -Wextra -I"$inc" -o "$HERE/build/Release/berth_native.node.tmp" "$HERE/berth_native.c"
+mv "$HERE/build/Release/berth_native.node.tmp" "$HERE/build/Release/berth_native.node"
