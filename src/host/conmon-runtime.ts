@@ -155,15 +155,14 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }> {
     const persist = this.persistDir(opts.id);
-    await fsp.mkdir(persist, { recursive: true, mode: 0o700 });
+    // Small metadata calls done in place (microseconds each) rather than as thread-pool round trips
+    // on the start path.
+    fs.mkdirSync(persist, { recursive: true, mode: 0o700 });
     // A re-created container (docker start after exit) must not see its previous exit or OOM.
-    await Promise.all([
-      fsp.rm(path.join(this.exitsDir, opts.id), { force: true }),
-      fsp.rm(path.join(persist, 'oom'), { force: true }),
-      fsp.rm(path.join(persist, 'exit'), { force: true }),
-      fsp.rm(path.join(opts.bundleDir, 'oom'), { force: true }),
-    ]);
-    await fsp.mkdir(path.dirname(opts.logPath), { recursive: true });
+    for (const f of [path.join(this.exitsDir, opts.id), path.join(persist, 'oom'), path.join(persist, 'exit'), path.join(opts.bundleDir, 'oom')]) {
+      fs.rmSync(f, { force: true });
+    }
+    fs.mkdirSync(path.dirname(opts.logPath), { recursive: true });
     const conmonPidFile = path.join(persist, 'conmon.pid');
     const c = spawnConmon(
       {
@@ -290,7 +289,9 @@ export class ConmonRuntime implements ContainerRuntime {
     let text: string;
     let st: fs.Stats;
     try {
-      [text, st] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)]);
+      // In place: a few bytes from the exit directory, on the path between an exit and its waiters.
+      text = fs.readFileSync(file, 'utf8');
+      st = fs.statSync(file);
     } catch {
       return null;
     }

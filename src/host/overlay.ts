@@ -34,14 +34,23 @@ export function mountPoints(mountinfo: string): string[] {
   return out;
 }
 
+/**
+ * Whether `target` is a mount point. Synchronous inside: two system calls on a path and on procfs take
+ * microseconds, while each thread-pool round trip of the async versions costs 0.2-1 ms on a busy
+ * daemon, and this sits on every container start and exit.
+ */
 export async function isMounted(target: string): Promise<boolean> {
+  return isMountedSync(target);
+}
+
+function isMountedSync(target: string): boolean {
   let abs = path.resolve(target);
   try {
-    abs = await fsp.realpath(abs);
+    abs = fs.realpathSync(abs);
   } catch {
     return false;
   }
-  return mountPoints(await fsp.readFile('/proc/self/mountinfo', 'utf8')).includes(abs);
+  return mountPoints(fs.readFileSync('/proc/self/mountinfo', 'utf8')).includes(abs);
 }
 
 function commonParent(paths: string[]): string {
@@ -85,8 +94,9 @@ function supportsIndexOff(): boolean {
 
 /** `knownUnmounted`: the caller has just checked (the check reads the whole mount table). */
 export async function mountOverlay(o: OverlaySpec, log?: Logger, opts: { knownUnmounted?: boolean } = {}): Promise<void> {
-  if (!opts.knownUnmounted && (await isMounted(o.target))) return;
-  await Promise.all([o.upper, o.work, o.target].map((d) => fsp.mkdir(d, { recursive: true })));
+  if (!opts.knownUnmounted && isMountedSync(o.target)) return;
+  // Directories that normally exist already: checked in place rather than through the thread pool.
+  for (const d of [o.upper, o.work, o.target]) fs.mkdirSync(d, { recursive: true });
   const { options, cwd } = overlayOptions(o, supportsIndexOff());
   const target = path.resolve(o.target);
   // Relative layer paths resolve against the mounting process's cwd: only mount(8) can have its own.

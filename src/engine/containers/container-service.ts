@@ -3,6 +3,7 @@
 // the exit watchers, attach and logs, and the reconciliation with what survived a berthd restart.
 // Routes translate the wire to the calls here; nothing here sees HTTP.
 import { randomBytes } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -468,12 +469,14 @@ export class ContainerService implements ImageUsage {
         logMaxSize: logOpts.maxSize,
         logMaxFile: logOpts.maxFile,
       };
-      await this.writeEtcFiles(rec);
-      await this.store.save(rec);
+      const saved = this.writeEtcFiles(rec).then(() => this.store.save(rec));
+      this.stageAhead(rec, saved);
+      await saved;
       this.publish(rec, 'create');
-      this.stageAhead(id);
       return { id, warnings };
     } catch (e) {
+      // A staging begun above sees the failed save and undoes its mount; let it finish first.
+      await this.withLock(id, async () => {}).catch(() => {});
       this.store.releaseName(name);
       for (const v of createdVolumes) await this.volumes.remove(v).catch(() => {});
       await fs.rm(p.overlayDir, { recursive: true, force: true });
@@ -588,7 +591,7 @@ export class ContainerService implements ImageUsage {
    * network prepared, bundle written, and the runtime's container created under conmon (its init
    * waiting). Undoes its own partial work when it fails.
    */
-  private async stageRun(c: ContainerRecord): Promise<StagedRun> {
+  private async stageRun(c: ContainerRecord, gate?: Promise<void>): Promise<StagedRun> {
     const p = this.store.paths(c.id);
     let mounted = false;
     let networked = false;
@@ -609,16 +612,17 @@ export class ContainerService implements ImageUsage {
         return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
       });
       networked = true;
-      // The /etc files were written at create; rewrite them when networking gave an address or
-      // they went missing.
-      if (net.address || !(await fs.stat(p.hostsFile).catch(() => null))) await this.writeEtcFiles(c, net.address);
       const user = await this.resolveUserFor(c, c.config.User ?? '');
       if (c.config.WorkingDir) await this.ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
       const spec = this.host.buildSpec(await this.specInput(c, user, net.spec));
-      await fs.mkdir(p.bundleDir, { recursive: true, mode: 0o700 });
+      fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
       // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
       // on the start path (the record itself is still written with fsync).
       await writeFileQuick(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      if (gate) await gate;
+      // The /etc files were written at create (by then, past the gate); rewrite them when networking
+      // gave an address or they went missing.
+      if (net.address || !fsSync.existsSync(p.hostsFile)) await this.writeEtcFiles(c, net.address);
       const tty = !!c.config.Tty;
       const { pid, conmonPid } = await this.runtime.create({
         id: c.id,
@@ -658,13 +662,20 @@ export class ContainerService implements ImageUsage {
    * container is removed or written into (docker cp) first. At most MAX_STAGED_AHEAD at a time, so a
    * burst of `docker create` costs little.
    */
-  private stageAhead(id: string): void {
+  private stageAhead(c: ContainerRecord, saved: Promise<unknown>): void {
+    const id = c.id;
     if (!this.config.startAhead || this.prepared.size + this.staging >= MAX_STAGED_AHEAD) return;
     this.staging++;
     const job = this.withLock(id, async () => {
-      const c = this.store.tryFind(id);
-      if (!c || c.id !== id || c.state.status !== 'created' || this.removing.has(id) || this.prepared.has(id)) return;
-      const staged = await this.stageRun(c);
+      // Mounting and writing the bundle overlap the create's own writes; the runtime's create waits
+      // for the record to be saved, and for the container still to be there and unstarted.
+      const gate = saved.then(() => {
+        if (this.store.tryFind(id) !== c || c.state.status !== 'created' || this.removing.has(id) || this.prepared.has(id)) {
+          throw new Error('no longer wanted');
+        }
+      });
+      gate.catch(() => {}); // handled where stageRun awaits it; a failure before that must not go unhandled
+      const staged = await this.stageRun(c, gate);
       const timer = setTimeout(() => void this.discardStaged(id), this.startAheadMs);
       timer.unref();
       this.prepared.set(id, { ...staged, timer });
@@ -1429,12 +1440,18 @@ export class ContainerService implements ImageUsage {
   }
 }
 
+/**
+ * Writes a small file that is regenerated when needed (no fsync) by temp name and rename. Synchronous:
+ * a few kilobytes into the page cache take microseconds, the async calls two thread-pool round trips
+ * on the start path.
+ */
 async function writeFileQuick(file: string, data: string): Promise<void> {
   // Named so that the store's start-up sweep of `.tmp-*` files removes one left by a crash.
-  const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
-  await fs.writeFile(tmp, data, { mode: 0o644 });
-  await fs.rename(tmp, file);
+  const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${++quickWrites}`);
+  fsSync.writeFileSync(tmp, data, { mode: 0o644 });
+  fsSync.renameSync(tmp, file);
 }
+let quickWrites = 0;
 
 /** A uniform random number in [0, 1) from the crypto generator, for the name generator. */
 function randomUnit(): number {
