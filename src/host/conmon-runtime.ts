@@ -460,14 +460,17 @@ export class ConmonRuntime implements ContainerRuntime {
       if (opts.streams) {
         // conmon blocks on the start pipe twice: before it forks, and again (in the runtime's child)
         // once the attach socket listens, so nothing the process writes is lost.
-        c.start!.write('0');
+        c.start?.write('0');
         const ready = await orGone(c.attach!.next(), () => null);
         if (!ready || ready.data < 0) {
-          await c.launched.catch(() => {});
-          throw new SystemError(`exec: conmon did not set up the attach socket: ${ready?.message ?? c.stderr().trim()}`);
+          const launchError = await c.launched.then(
+            () => '',
+            (e: Error) => e.message,
+          );
+          throw new SystemError(`exec: conmon did not set up the attach socket: ${ready?.message ?? (c.stderr().trim() || launchError)}`);
         }
         early = await attachSocket(path.join(opts.execDir, 'attach'), opts.streams);
-        c.start!.write('1');
+        c.start?.write('1');
       }
       const first = await orGone(c.sync.next(), () => null);
       if (!first || first.data <= 0) {

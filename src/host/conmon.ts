@@ -1,10 +1,10 @@
 // Starting conmon, the per-container monitor: its arguments, the pipes it reports through (sync pipe:
 // the PID or the runtime's error, then an exec's exit code; attach/start pipes for exec sessions).
 // conmon double-forks at once, so the container outlives the process that started it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../daemon/logger.js';
 import { SystemError } from '../errors.js';
+import { fastSpawn, type FastChild } from './fast-spawn.js';
 
 export interface ConmonArgs {
   conmonPath: string;
@@ -63,7 +63,12 @@ export class MessageReader {
   private waiters: { resolve: (m: ConmonMessage | null) => void }[] = [];
   private ended = false;
 
-  constructor(stream: Readable) {
+  /** A null stream (conmon could not be started) reads as a pipe that closed at once. */
+  constructor(stream: Readable | null) {
+    if (!stream) {
+      this.ended = true;
+      return;
+    }
     stream.setEncoding('utf8');
     stream.on('data', (s: string) => {
       this.buf += s;
@@ -104,7 +109,8 @@ export class MessageReader {
 }
 
 export interface SpawnedConmon {
-  child: ChildProcess;
+  /** The launcher (conmon forks the monitor and exits at once). */
+  child: Pick<FastChild, 'pid' | 'kill'>;
   sync: MessageReader;
   /** Present when exec.attach: conmon writes here when the attach socket listens. */
   attach?: MessageReader;
@@ -133,28 +139,36 @@ export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
   }
   log.debug('conmon', { args: argv });
   // cwd = the bundle: conmon writes its "oom" marker relative to its working directory.
-  const child = spawn(a.conmonPath, argv, {
-    cwd: a.bundle,
-    env,
-    stdio: withExecPipes ? ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe', 'pipe'],
-    detached: false,
-  });
+  let child: FastChild;
+  try {
+    child = fastSpawn(a.conmonPath, argv, {
+      cwd: a.bundle,
+      env,
+      stdio: withExecPipes ? ['ignore', 'ignore', 'read', 'read', 'write', 'read'] : ['ignore', 'ignore', 'read', 'read'],
+    });
+  } catch (e) {
+    const err = new SystemError(`cannot run conmon (${a.conmonPath}): ${(e as Error).message}`, { cause: e });
+    child = { pid: 0, streams: [], exited: Promise.reject(err), kill() {} };
+  }
   let errText = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => {
+  const errStream = child.streams[2] as Readable | null | undefined;
+  errStream?.setEncoding('utf8');
+  errStream?.on('data', (s: string) => {
     if (errText.length < 16384) errText += s;
   });
-  const launched = new Promise<number>((resolve, reject) => {
-    child.once('error', (e) => reject(new SystemError(`cannot run conmon (${a.conmonPath}): ${e.message}`, { cause: e })));
-    child.once('exit', (code, sig) => {
-      log.debug('conmon launcher exited', { cid: a.cid, exit: code, signal: sig ?? undefined });
-      resolve(code ?? -1);
-    });
-  });
+  const launched = child.exited.then(
+    ({ code, signal }) => {
+      log.debug('conmon launcher exited', { cid: a.cid, exit: code, signal: signal ?? undefined });
+      return code ?? -1;
+    },
+    (e: Error) => {
+      throw e instanceof SystemError ? e : new SystemError(`cannot run conmon (${a.conmonPath}): ${e.message}`, { cause: e });
+    },
+  );
   launched.catch(() => {});
-  const stdio = child.stdio as unknown as (Readable | Writable | null | undefined)[];
-  const syncStream = stdio[SYNC_FD] as Readable;
-  const sync = new MessageReader(syncStream);
+  const stdio = child.streams;
+  const syncStream = stdio[SYNC_FD] as Readable | undefined;
+  const sync = new MessageReader(syncStream ?? null);
   const out: SpawnedConmon = {
     child,
     sync,
@@ -165,8 +179,8 @@ export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
     },
   };
   if (withExecPipes) {
-    out.start = stdio[START_FD] as Writable;
-    out.attach = new MessageReader(stdio[ATTACH_FD] as Readable);
+    out.start = (stdio[START_FD] as Writable | undefined) ?? undefined;
+    out.attach = new MessageReader((stdio[ATTACH_FD] as Readable | undefined) ?? null);
   }
   return out;
 }

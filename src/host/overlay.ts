@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from './command.js';
-import * as native from './native-mount.js';
+import * as native from './native.js';
 import type { Logger } from '../daemon/logger.js';
 import { InvalidParameterError, SystemError } from '../errors.js';
 

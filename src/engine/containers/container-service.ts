@@ -23,6 +23,7 @@ import { planMounts, sortByDepth } from './mount-plan.js';
 import { hostnameFile, hostsFile, resolvConfFile } from './etc-files.js';
 import { resolveUser, type ResolvedUser } from './user-resolve.js';
 import { readFileInRoot, resolveInRoot } from './scoped-path.js';
+import { processGone } from '../../host/process-state.js';
 import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
@@ -892,8 +893,11 @@ export class ContainerService implements ImageUsage {
         .then(() => this.host.removeCgroup(this.cgroupsPath(c.id)).catch(() => {})),
       this.networking.release(c).catch((e) => this.log.warn(`network release ${c.id}`, e)),
       this.releaseRootfs(c.id).catch((e) => this.log.warn(`unmount ${c.id}`, e)),
-      // Output faster than the rotation check may have overrun max-size: bound the files now.
-      enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null).catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
+      // Output faster than the rotation check may have overrun max-size: bound the files now, once
+      // conmon is gone (it writes the exit file first and drains the last output to the log after).
+      processGone(c.state.conmonPid, MONITOR_DRAIN_MS)
+        .then(() => enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null))
+        .catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
     ]);
     this.markExited(c, info, error);
     await this.store.saveState(c);
@@ -1111,8 +1115,12 @@ export class ContainerService implements ImageUsage {
     }
     this.publish(c, 'destroy');
     this.resolveWaiters(c.id, ['not-running', 'next-exit', 'removed'], { statusCode: c.state.exitCode, error: null });
-    const cleanup = this.track(this.cleanUpRemoved(c, runtimeDelete));
-    if (!o.background) await cleanup;
+    if (!o.background) {
+      await this.track(this.cleanUpRemoved(c, runtimeDelete));
+      return;
+    }
+    // After this turn of the event loop, so the answers just resolved are written out first.
+    void this.track(new Promise<void>((r) => setImmediate(r)).then(() => this.cleanUpRemoved(c, runtimeDelete)));
   }
 
   /** What a removed container leaves on the host: runtime state, network, rootfs mount, cgroup, files. */
@@ -1468,6 +1476,9 @@ interface StagedRun {
 /** How long a run staged at create waits for its start, and how many may wait at once. */
 const START_AHEAD_MS = 2000;
 const MAX_STAGED_AHEAD = 4;
+
+/** How long an exit's handling waits for conmon to drain the last output into the log. */
+const MONITOR_DRAIN_MS = 2000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as native from './native-mount.js';
+import * as native from './native.js';
 import { isMounted } from './overlay.js';
 
 const skip = native.available ? false : 'native addon not built (native/build/Release/berth_native.node)';

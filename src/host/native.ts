@@ -1,0 +1,127 @@
+// berth's native addon (native/berth_native.c, built by set-up with native/build.sh): mount(2) and
+// umount2(2), and pipe2/posix_spawn/waitpid for starting processes without forking the daemon. When
+// the addon is missing (not built, another platform) `available` is false and callers fall back to
+// mount(8)/umount(8) and child_process, which do the same at a few milliseconds more per call.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_REMOUNT = 0x20;
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
+export const MNT_DETACH = 0x2;
+
+interface Addon {
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void>;
+  umount(target: string, flags: number): Promise<void>;
+  pipe(): [number, number];
+  spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[]): number;
+  waitpid(pid: number): { code: number | null; signal: number | null } | null;
+}
+
+/** native/build/Release/berth_native.node, found from here whether running from src/ or dist/src/. */
+function findAddon(): string | null {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = path.join(dir, 'native', 'build', 'Release', 'berth_native.node');
+    if (fs.existsSync(p)) return p;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+function load(): Addon | null {
+  if (process.env.BERTH_NO_NATIVE === '1') return null;
+  const p = findAddon();
+  if (!p) return null;
+  try {
+    return createRequire(import.meta.url)(p) as Addon;
+  } catch {
+    return null;
+  }
+}
+
+const addon = load();
+
+/** True when the system calls are reachable directly. */
+export const available = addon !== null;
+
+/** mount(2). Rejects with an Error whose `code` is the errno name (EBUSY, EINVAL...). */
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Promise<void> {
+  if (!addon) return Promise.reject(new Error('the native addon is not built'));
+  return addon.mount(source, target, fstype, flags, data);
+}
+
+/** umount2(2); flags MNT_DETACH for a lazy unmount. */
+export function umount(target: string, flags = 0): Promise<void> {
+  if (!addon) return Promise.reject(new Error('the native addon is not built'));
+  return addon.umount(target, flags);
+}
+
+/** A close-on-exec pipe: [read end, write end]. */
+export function pipe(): [number, number] {
+  if (!addon) throw new Error('the native addon is not built');
+  return addon.pipe();
+}
+
+/**
+ * posix_spawn(3): `fds[i]` becomes descriptor i of the child (-1 for /dev/null). Throws (code ENOENT,
+ * EACCES...) when the program cannot be run. Returns the PID; reap it with waitpid().
+ */
+export function spawn(file: string, argv: string[], env: NodeJS.ProcessEnv, cwd: string | null, fds: number[]): number {
+  if (!addon) throw new Error('the native addon is not built');
+  const envp = Object.entries(env)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+  return addon.spawn(file, argv, envp, cwd, fds);
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: number | null;
+}
+
+const waiting = new Map<number, (s: ExitStatus) => void>();
+let poll: NodeJS.Timeout | undefined;
+let sigchldHooked = false;
+
+function reapWaiting(): void {
+  for (const [pid, done] of waiting) {
+    let s: ExitStatus | null;
+    try {
+      s = addon!.waitpid(pid);
+    } catch {
+      s = { code: null, signal: null }; // ECHILD: reaped elsewhere; nothing more to learn
+    }
+    if (!s) continue;
+    waiting.delete(pid);
+    done(s);
+  }
+  if (waiting.size === 0 && poll) {
+    clearInterval(poll);
+    poll = undefined;
+  }
+}
+
+/**
+ * The exit of a child made by spawn(), reaped without blocking: checked on every SIGCHLD (libuv
+ * reaps only the children child_process made, by PID, so the two never take each other's), and every
+ * 100 ms while any is awaited, which also keeps the process alive meanwhile.
+ */
+export function waitpid(pid: number): Promise<ExitStatus> {
+  if (!addon) return Promise.reject(new Error('the native addon is not built'));
+  if (!sigchldHooked) {
+    process.on('SIGCHLD', reapWaiting);
+    sigchldHooked = true;
+  }
+  return new Promise((resolve) => {
+    waiting.set(pid, resolve);
+    poll ??= setInterval(reapWaiting, 100);
+    reapWaiting(); // it may have exited already
+  });
+}

@@ -1,0 +1,27 @@
+// Whether a process that is not our child has exited. conmon double-forks, so its monitor belongs to
+// the host's init (or a subreaper), which may reap it a second or more after it exited: a zombie has
+// exited for every purpose of ours, but kill(pid, 0) still finds it.
+import fs from 'node:fs';
+
+/** True when `pid` is gone or a zombie. */
+export function processExited(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return true;
+  }
+  // "pid (comm) S ...": the state letter follows the last ')' (comm may contain anything).
+  const close = stat.lastIndexOf(')');
+  const state = stat.slice(close + 2, close + 3);
+  return state === 'Z' || state === 'X';
+}
+
+/** Resolves when `pid` has exited (polled, from 1 ms up to every 20 ms), or after `maxMs`. */
+export async function processGone(pid: number, maxMs: number): Promise<void> {
+  if (!(pid > 0)) return;
+  const until = Date.now() + maxMs;
+  for (let delay = 1; !processExited(pid) && Date.now() < until; delay = Math.min(delay * 2, 20)) {
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
