@@ -197,3 +197,30 @@ export function prewarmCgroupMigration(): void {
       warming = null;
     });
 }
+
+let warmUsers = 0;
+let warmTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Keeps the migration lock in writer mode while a runtime create or exec is under way, by repeating
+ * the no-op migration of prewarmCgroupMigration() every few milliseconds. After the last writer the
+ * kernel returns to the fast path one grace period later; a write within that window neither waits
+ * nor costs more than microseconds, and extends it. So the runtime's own migration, wherever it falls
+ * in its start-up, finds no grace period to wait for. Returns the function that ends the request.
+ */
+export function keepCgroupMigrationWarm(everyMs = 4): () => void {
+  prewarmCgroupMigration();
+  if (warmUsers++ === 0) {
+    warmTimer = setInterval(prewarmCgroupMigration, everyMs);
+    warmTimer.unref();
+  }
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--warmUsers === 0 && warmTimer) {
+      clearInterval(warmTimer);
+      warmTimer = undefined;
+    }
+  };
+}

@@ -470,8 +470,9 @@ export class ContainerService implements ImageUsage {
         logMaxSize: logOpts.maxSize,
         logMaxFile: logOpts.maxFile,
       };
-      const saved = this.writeEtcFiles(rec).then(() => this.store.save(rec));
-      this.stageAhead(rec, saved);
+      const etcWritten = this.writeEtcFiles(rec);
+      const saved = etcWritten.then(() => this.store.save(rec));
+      this.stageAhead(rec, etcWritten, saved);
       await saved;
       this.publish(rec, 'create');
       return { id, warnings };
@@ -663,20 +664,25 @@ export class ContainerService implements ImageUsage {
    * container is removed or written into (docker cp) first. At most MAX_STAGED_AHEAD at a time, so a
    * burst of `docker create` costs little.
    */
-  private stageAhead(c: ContainerRecord, saved: Promise<unknown>): void {
+  private stageAhead(c: ContainerRecord, etcWritten: Promise<unknown>, saved: Promise<unknown>): void {
     const id = c.id;
     if (!this.config.startAhead || this.prepared.size + this.staging >= MAX_STAGED_AHEAD) return;
     this.staging++;
     const job = this.withLock(id, async () => {
-      // Mounting and writing the bundle overlap the create's own writes; the runtime's create waits
-      // for the record to be saved, and for the container still to be there and unstarted.
-      const gate = saved.then(() => {
-        if (this.store.tryFind(id) !== c || c.state.status !== 'created' || this.removing.has(id) || this.prepared.has(id)) {
-          throw new Error('no longer wanted');
-        }
-      });
+      // Staging overlaps the create's own writes: the runtime's create needs only the /etc files it
+      // bind-mounts. A crash before the record is saved leaves a directory without one, which start-up
+      // cleans as an orphan, runtime state included.
+      const gate = etcWritten.then(() => undefined);
       gate.catch(() => {}); // handled where stageRun awaits it; a failure before that must not go unhandled
       const staged = await this.stageRun(c, gate);
+      const wanted = await saved.then(
+        () => this.store.tryFind(id) === c && c.state.status === 'created' && !this.removing.has(id) && !this.prepared.has(id),
+        () => false,
+      );
+      if (!wanted) {
+        await this.unstage(c, staged);
+        return;
+      }
       const timer = setTimeout(() => void this.discardStaged(id), this.startAheadMs);
       timer.unref();
       this.prepared.set(id, { ...staged, timer });
@@ -1408,6 +1414,11 @@ export class ContainerService implements ImageUsage {
   }
 
   // ---------------------------------------------------------------- exec
+
+  /** A hint that a start (or exec) may follow soon: the host may pay slow kernel set-up in advance. */
+  expectStart(): void {
+    this.host.prepareStart?.();
+  }
 
   createExec(...args: Parameters<ExecManager['create']>): ReturnType<ExecManager['create']> {
     // `runc exec` moves the new process into the container's cgroups: the same warm-up as a start.
