@@ -95,6 +95,16 @@ async function readIntFile(p: string): Promise<number | null> {
   }
 }
 
+/** The same in place: one small file between the runtime's create and the start that waits on it. */
+function readIntFileSync(p: string): number | null {
+  try {
+    const t = fs.readFileSync(p, 'utf8').trim();
+    return /^-?\d+$/.test(t) ? Number(t) : null;
+  } catch {
+    return null;
+  }
+}
+
 function resolveBinary(name: string, fallback: string[]): string {
   for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
     const p = path.join(dir || '.', name);
@@ -210,7 +220,7 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     const pid = msg.data;
     await c.launched.catch(() => {});
-    const conmonPid = (await readIntFile(conmonPidFile)) ?? 0;
+    const conmonPid = readIntFileSync(conmonPidFile) ?? 0;
     // No loopback set-up here: runc brings lo up in every network namespace it creates.
     return { pid, conmonPid };
   }
