@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { startDaemon, run, sleep, processesMentioning, mountsUnder, BUSYBOX_TAR } from './harness/index.js';
+import { startDaemon, run, sleep, waitFor, processesMentioning, mountsUnder, BUSYBOX_TAR } from './harness/index.js';
 import { writeDockerArchive, progressStream } from './harness/archives.js';
 
 const d = await startDaemon({ after });
@@ -205,6 +205,61 @@ test('SIGKILL during rm -f of a running container: gone, or still there and remo
     assert.deepEqual(mountsUnder(d.dataRoot).filter((m) => m.includes(id)), [], `no mount of ${id} left`);
     assert.deepEqual(processesMentioning(id), [], `no process of ${id} left`);
   }
+});
+
+/** The containers runc knows under this daemon's root, with their runc status. */
+async function runcContainers(): Promise<Map<string, string>> {
+  const r = await run('runc', ['--root', path.join(d.execRoot, 'runc'), 'list', '--format', 'json']);
+  const list = (r.stdout.trim() && r.stdout.trim() !== 'null' ? JSON.parse(r.stdout) : []) as { id: string; status: string }[];
+  return new Map(list.map((c) => [c.id, c.status]));
+}
+
+test('SIGKILL while a created container is staged ahead of its start: the next daemon takes the staging back', { skip }, async () => {
+  // berthd stages a new container's run right after the create (runc create under conmon, the init
+  // waiting). A daemon killed then leaves that runtime container behind for the next one to find.
+  const c = await d.api('POST', '/containers/create?name=crash-staged', { body: { Image: 'busybox', Cmd: ['sh', '-c', 'echo ran'] } });
+  assert.equal(c.status, 201, c.text);
+  const id = c.json().Id as string;
+  await waitFor('the run staged ahead (runc says created)', async () => (await runcContainers()).get(id) === 'created');
+  await d.kill();
+  await d.start();
+  assert.equal((await d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', id])).stdout.trim(), 'created 0');
+  assert.equal((await runcContainers()).has(id), false, 'the staged runtime container was deleted at start-up');
+  assert.deepEqual(mountsUnder(d.dataRoot).filter((m) => m.includes(id)), [], 'and its rootfs unmounted');
+  const start = await d.docker(['start', '-a', id]);
+  assert.equal(start.stdout, 'ran\n', start.stderr);
+  assert.equal((await d.docker(['rm', id])).code, 0);
+  assert.deepEqual(processesMentioning(id), []);
+});
+
+test('SIGKILL right after a --rm container is answered: the clean-up left to the background is finished at start-up', { skip }, async () => {
+  // With --rm the client is answered once the record is gone; runc delete, the unmount and the
+  // files follow. Killing the daemon at once leaves some of them for the next start-up.
+  const cidfile = path.join(tmp, 'rm.cid');
+  fs.rmSync(cidfile, { force: true });
+  const r = await d.docker(['run', '--rm', '--cidfile', cidfile, 'busybox', 'true']);
+  await d.kill();
+  assert.equal(r.code, 0, r.stderr);
+  const id = fs.readFileSync(cidfile, 'utf8').trim();
+  await d.start();
+  const gone = await d.docker(['inspect', id]);
+  assert.notEqual(gone.code, 0, 'the removed container stays removed');
+  assert.equal((await runcContainers()).has(id), false, 'no runc state left');
+  assert.deepEqual(mountsUnder(d.dataRoot).filter((m) => m.includes(id)), [], 'no mount left');
+  assert.equal(fs.existsSync(path.join(d.dataRoot, 'containers', id)), false, 'no container directory left');
+  assert.equal(fs.existsSync(path.join(d.dataRoot, 'overlay', id)), false, 'no rootfs directory left');
+});
+
+test('--rm containers run side by side leave nothing behind once their background clean-up has run', { skip }, async () => {
+  const before = new Set(fs.readdirSync(path.join(d.dataRoot, 'containers')));
+  const runs = await Promise.all(Array.from({ length: 6 }, (_, i) => d.docker(['run', '--rm', 'busybox', 'sh', '-c', `echo ${i}`])));
+  runs.forEach((r, i) => assert.equal(r.stdout, `${i}\n`, r.stderr));
+  await waitFor('the clean-ups', async () => {
+    const left = fs.readdirSync(path.join(d.dataRoot, 'containers')).filter((x) => !before.has(x));
+    return left.length === 0 && mountsUnder(path.join(d.dataRoot, 'overlay')).length === 0;
+  });
+  assert.deepEqual([...(await runcContainers()).keys()].filter((x) => !before.has(x)), []);
+  assert.deepEqual(fs.readdirSync(path.join(d.dataRoot, 'overlay')).filter((x) => !before.has(x)), []);
 });
 
 test('SIGKILL during an import: the tag is absent or the image whole', { skip }, async () => {
