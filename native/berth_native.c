@@ -75,6 +75,25 @@ static const char *errno_name(int e) {
   }
 }
 
+// An Error shaped like Node's system errors: message "CODE: sys path: text", code, errno, syscall.
+static napi_value errno_error(napi_env env, int e, const char *sys, const char *path) {
+  char code[32];
+  const char *name = errno_name(e);
+  if (name) snprintf(code, sizeof code, "%s", name);
+  else snprintf(code, sizeof code, "E%d", e);
+  char text[4200];
+  snprintf(text, sizeof text, "%s: %s%s%s: %s", code, sys, path ? " " : "", path ? path : "", strerror(e));
+  napi_value msg, codev, err, errnov, sysv;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &codev);
+  napi_create_error(env, codev, msg, &err);
+  napi_create_int32(env, -e, &errnov);
+  napi_create_string_utf8(env, sys, NAPI_AUTO_LENGTH, &sysv);
+  napi_set_named_property(env, err, "errno", errnov);
+  napi_set_named_property(env, err, "syscall", sysv);
+  return err;
+}
+
 static void complete(napi_env env, napi_status status, void *arg) {
   call_t *c = arg;
   if (status == napi_ok && c->err == 0) {
@@ -82,23 +101,7 @@ static void complete(napi_env env, napi_status status, void *arg) {
     napi_get_undefined(env, &undef);
     napi_resolve_deferred(env, c->deferred, undef);
   } else {
-    int e = c->err ? c->err : EIO;
-    const char *sys = c->is_umount ? "umount2" : "mount";
-    char code[32];
-    const char *name = errno_name(e);
-    if (name) snprintf(code, sizeof code, "%s", name);
-    else snprintf(code, sizeof code, "E%d", e);
-    char text[4200];
-    snprintf(text, sizeof text, "%s: %s %s: %s", code, sys, c->target ? c->target : "", strerror(e));
-    napi_value msg, codev, err, errnov, sysv;
-    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-    napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &codev);
-    napi_create_error(env, codev, msg, &err);
-    napi_create_int32(env, -e, &errnov);
-    napi_create_string_utf8(env, sys, NAPI_AUTO_LENGTH, &sysv);
-    napi_set_named_property(env, err, "errno", errnov);
-    napi_set_named_property(env, err, "syscall", sysv);
-    napi_reject_deferred(env, c->deferred, err);
+    napi_reject_deferred(env, c->deferred, errno_error(env, c->err ? c->err : EIO, c->is_umount ? "umount2" : "mount", c->target));
   }
   napi_delete_async_work(env, c->work);
   free_call(c);
@@ -178,23 +181,9 @@ static napi_value js_umount(napi_env env, napi_callback_info info) {
   return queue(env, c);
 }
 
-// Throws an Error shaped like Node's system errors for errno `e` from `sys`.
+// Throws errno_error(env, e, sys, NULL).
 static void throw_errno(napi_env env, int e, const char *sys) {
-  char code[32];
-  const char *name = errno_name(e);
-  if (name) snprintf(code, sizeof code, "%s", name);
-  else snprintf(code, sizeof code, "E%d", e);
-  char text[256];
-  snprintf(text, sizeof text, "%s: %s: %s", code, sys, strerror(e));
-  napi_value msg, codev, err, errnov, sysv;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &codev);
-  napi_create_error(env, codev, msg, &err);
-  napi_create_int32(env, -e, &errnov);
-  napi_create_string_utf8(env, sys, NAPI_AUTO_LENGTH, &sysv);
-  napi_set_named_property(env, err, "errno", errnov);
-  napi_set_named_property(env, err, "syscall", sysv);
-  napi_throw(env, err);
+  napi_throw(env, errno_error(env, e, sys, NULL));
 }
 
 // pipe() -> [readFd, writeFd], both close-on-exec.

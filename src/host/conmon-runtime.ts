@@ -25,6 +25,7 @@ import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from
 import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
 import { keepCgroupMigrationWarm } from './cgroups.js';
+import { processRunning } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
@@ -73,16 +74,6 @@ export interface ConmonRuntimeOptions {
   runtimePath?: string;
   conmonPath?: string;
   log: Logger;
-}
-
-function isAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readIntFile(p: string): Promise<number | null> {
@@ -269,7 +260,7 @@ export class ConmonRuntime implements ContainerRuntime {
   /** (Added.) PID of the container's conmon, from its pidfile (0 when unknown), and whether it is alive. */
   async monitor(id: string): Promise<{ pid: number; alive: boolean }> {
     const pid = (await readIntFile(path.join(this.persistDir(id), 'conmon.pid'))) ?? 0;
-    return { pid, alive: isAlive(pid) };
+    return { pid, alive: processRunning(pid) };
   }
 
   // ------------------------------------------------------------------ stdio

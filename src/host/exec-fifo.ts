@@ -8,6 +8,7 @@
 // runtime, another layout) the caller falls back to `runc start`.
 import fs from 'node:fs';
 import net from 'node:net';
+import { processRunning } from './process-state.js';
 
 export const EXEC_FIFO = 'exec.fifo';
 
@@ -15,15 +16,6 @@ export const EXEC_FIFO = 'exec.fifo';
 export class InitGoneError extends Error {
   constructor() {
     super('cannot start a container that has stopped');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -49,7 +41,7 @@ export async function releaseExecFifo(fifo: string, initPid: number, pollMs = 50
     await new Promise<void>((resolve, reject) => {
       let got = false;
       const timer = setInterval(() => {
-        if (!isAlive(initPid)) finish(got ? null : new InitGoneError());
+        if (!processRunning(initPid)) finish(got ? null : new InitGoneError());
       }, pollMs);
       const finish = (err: Error | null) => {
         clearInterval(timer);

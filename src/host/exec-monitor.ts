@@ -4,6 +4,7 @@
 // (the exit file it writes before reporting, the monitor's PID file) so every wait can end once the
 // process and its monitor are gone.
 import fsp from 'node:fs/promises';
+import { processRunning } from './process-state.js';
 
 export interface ExecMonitorOptions {
   /** conmon's `--exit-dir`/<cid>: written (before the sync-pipe report) once the process exited. */
@@ -26,15 +27,6 @@ export interface ExecMonitorWatch {
   stop(): void;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function readInt(p: string): Promise<number | null> {
   try {
     const t = (await fsp.readFile(p, 'utf8')).trim();
@@ -45,7 +37,7 @@ async function readInt(p: string): Promise<number | null> {
 }
 
 export function watchExecMonitor(o: ExecMonitorOptions): ExecMonitorWatch {
-  const alive = o.isAlive ?? pidAlive;
+  const alive = o.isAlive ?? processRunning;
   let stopped = false;
   let launcherExited = false;
   let noPidTicks = 0;

@@ -17,6 +17,11 @@ export function processExited(pid: number): boolean {
   return state === 'Z' || state === 'X';
 }
 
+/** The opposite: `pid` exists and has not exited. */
+export function processRunning(pid: number): boolean {
+  return pid > 0 && !processExited(pid);
+}
+
 /** Resolves when `pid` has exited (polled, from 1 ms up to every 20 ms), or after `maxMs`. */
 export async function processGone(pid: number, maxMs: number): Promise<void> {
   if (!(pid > 0)) return;
