@@ -574,7 +574,7 @@ export class ContainerService implements ImageUsage {
       this.armWatcher(c.id);
       this.publish(c, 'start');
     } catch (e) {
-      if (staged) await this.unstage(c, staged);
+      if (staged) await this.unstage(c);
       const err = translateStartError(e, c.path);
       c.state = { ...c.state, status: 'created', pid: 0, conmonPid: 0, error: err.message, exitCode: err.exitCode ?? (c.state.exitCode || EXIT_UNKNOWN) };
       if (c.state.startedAt !== ZERO_TIME) c.state.status = 'exited';
@@ -648,7 +648,7 @@ export class ContainerService implements ImageUsage {
   }
 
   /** Takes back a staged run that will not start: runtime container, network, rootfs mount. */
-  private async unstage(c: ContainerRecord, _staged: StagedRun): Promise<void> {
+  private async unstage(c: ContainerRecord): Promise<void> {
     await this.runtime.delete(c.id, true).catch(() => {});
     await this.networking.release(c).catch(() => {});
     await this.releaseRootfs(c.id).catch((err) => this.log.warn(`unmount after failed start of ${c.id}`, err));
@@ -680,7 +680,7 @@ export class ContainerService implements ImageUsage {
         () => false,
       );
       if (!wanted) {
-        await this.unstage(c, staged);
+        await this.unstage(c);
         return;
       }
       const timer = setTimeout(() => void this.discardStaged(id), this.startAheadMs);
@@ -701,16 +701,17 @@ export class ContainerService implements ImageUsage {
   }
 
   /** Takes back a run staged ahead (under the container's lock); a no-op when there is none. */
-  private async discardStaged(id: string, locked = false): Promise<void> {
-    const undo = async () => {
+  private async discardStaged(id: string): Promise<void> {
+    if (!this.prepared.has(id)) return;
+    await this.withLock(id, async () => {
       const staged = this.takePrepared(id);
+      if (!staged) return;
       const c = this.store.tryFind(id);
-      if (staged && c && c.id === id) await this.unstage(c, staged);
-      else if (staged) await this.runtime.delete(id, true).catch(() => {});
-    };
-    if (locked) await undo();
-    else if (this.prepared.has(id)) await this.withLock(id, undo);
+      if (c && c.id === id) await this.unstage(c);
+      else await this.runtime.delete(id, true).catch(() => {});
+    });
   }
+
 
   private async specInput(c: ContainerRecord, user: ResolvedUser, network: SpecInput['network']): Promise<SpecInput> {
     const p = this.store.paths(c.id);
