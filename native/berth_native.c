@@ -136,47 +136,31 @@ static napi_value queue(napi_env env, call_t *c) {
   return promise;
 }
 
-// mount(source, target, fstype, flags, data) -> Promise<void>
-static napi_value js_mount(napi_env env, napi_callback_info info) {
+// mount(source, target, fstype, flags, data) and umount(target, flags) -> Promise<void>; the
+// function's data pointer says which of the two it is.
+static napi_value js_mount_call(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "mount(source, target, fstype, flags, data)");
+  void *which = NULL;
+  napi_get_cb_info(env, info, &argc, argv, NULL, &which);
+  int um = which != NULL;
+  if (argc < (um ? 2u : 5u)) {
+    napi_throw_type_error(env, NULL, um ? "umount(target, flags)" : "mount(source, target, fstype, flags, data)");
     return NULL;
   }
   call_t *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  double flags;
-  if (get_string(env, argv[0], &c->source) || get_string(env, argv[1], &c->target) || !c->target ||
-      get_string(env, argv[2], &c->fstype) || napi_get_value_double(env, argv[3], &flags) != napi_ok ||
-      get_string(env, argv[4], &c->data)) {
+  c->is_umount = um;
+  double flags = 0;
+  int bad = um ? (get_string(env, argv[0], &c->target) || napi_get_value_double(env, argv[1], &flags) != napi_ok)
+               : (get_string(env, argv[0], &c->source) || get_string(env, argv[1], &c->target) || get_string(env, argv[2], &c->fstype) ||
+                  napi_get_value_double(env, argv[3], &flags) != napi_ok || get_string(env, argv[4], &c->data));
+  if (bad || !c->target) {
     free_call(c);
-    napi_throw_type_error(env, NULL, "mount: bad arguments (strings without NUL, a numeric flags value)");
+    napi_throw_type_error(env, NULL, um ? "umount: bad arguments (a path without NUL, a numeric flags value)"
+                                        : "mount: bad arguments (strings without NUL, a numeric flags value)");
     return NULL;
   }
-  c->flags = (unsigned long)flags;
-  return queue(env, c);
-}
-
-// umount(target, flags) -> Promise<void>
-static napi_value js_umount(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2) {
-    napi_throw_type_error(env, NULL, "umount(target, flags)");
-    return NULL;
-  }
-  call_t *c = calloc(1, sizeof *c);
-  if (!c) return NULL;
-  double flags;
-  if (get_string(env, argv[0], &c->target) || !c->target || napi_get_value_double(env, argv[1], &flags) != napi_ok) {
-    free_call(c);
-    napi_throw_type_error(env, NULL, "umount: bad arguments (a path without NUL, a numeric flags value)");
-    return NULL;
-  }
-  c->is_umount = 1;
   c->flags = (unsigned long)flags;
   return queue(env, c);
 }
@@ -349,9 +333,9 @@ static napi_value js_waitpid(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value f;
-  napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount, NULL, &f);
+  napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount_call, NULL, &f);
   napi_set_named_property(env, exports, "mount", f);
-  napi_create_function(env, "umount", NAPI_AUTO_LENGTH, js_umount, NULL, &f);
+  napi_create_function(env, "umount", NAPI_AUTO_LENGTH, js_mount_call, (void *)1, &f);
   napi_set_named_property(env, exports, "umount", f);
   napi_create_function(env, "pipe", NAPI_AUTO_LENGTH, js_pipe, NULL, &f);
   napi_set_named_property(env, exports, "pipe", f);
