@@ -208,19 +208,24 @@ let warmTimer: NodeJS.Timeout | undefined;
  * nor costs more than microseconds, and extends it. So the runtime's own migration, wherever it falls
  * in its start-up, finds no grace period to wait for. Returns the function that ends the request.
  */
-export function keepCgroupMigrationWarm(everyMs = 4): () => void {
+export function keepCgroupMigrationWarm(everyMs = 4, atMostMs = 2000): () => void {
   prewarmCgroupMigration();
   if (warmUsers++ === 0) {
     warmTimer = setInterval(prewarmCgroupMigration, everyMs);
     warmTimer.unref();
   }
   let done = false;
-  return () => {
+  const stop = () => {
     if (done) return;
     done = true;
+    clearTimeout(limit);
     if (--warmUsers === 0 && warmTimer) {
       clearInterval(warmTimer);
       warmTimer = undefined;
     }
   };
+  // A runtime that hangs in create must not keep the warm-up going: its migration is long past.
+  const limit = setTimeout(stop, atMostMs);
+  limit.unref();
+  return stop;
 }
