@@ -531,6 +531,24 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: 'cp into a created container before its start: the started process sees the files',
+    async run(c) {
+      // The common create / cp / start pattern (berthd stages a new container's run right after the
+      // create; a cp into it must not be missed by the process that starts).
+      const name = c.name();
+      ok(await c.cli(['create', '--name', name, 'busybox', 'sh', '-c', 'cat /app/conf.txt /etc/added.txt']));
+      const dir = fs.mkdtempSync(path.join(c.tmp, 'cp-created-'));
+      fs.mkdirSync(path.join(dir, 'app'));
+      fs.writeFileSync(path.join(dir, 'app', 'conf.txt'), 'conf from the host\n');
+      fs.writeFileSync(path.join(dir, 'added.txt'), 'added to /etc\n');
+      ok(await c.cli(['cp', path.join(dir, 'app'), `${name}:/app`]), 'cp a directory in');
+      ok(await c.cli(['cp', path.join(dir, 'added.txt'), `${name}:/etc/added.txt`]), 'cp a file in');
+      const out = ok(await c.cli(['start', '-a', name]), 'start -a');
+      assert.equal(out, 'conf from the host\nadded to /etc\n');
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
     name: 'export writes the container filesystem as a tar',
     async run(c) {
       const name = c.name();
