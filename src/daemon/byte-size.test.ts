@@ -34,3 +34,10 @@ test('daemon flags: roots, repeated hosts, log opts, defaults', () => {
   assert.equal(parseDaemonFlags(['-g', '/tmp/g']).dataRoot, '/tmp/g');
   assert.throws(() => parseDaemonFlags(['--log-opt', 'max-file=0']), /max-file/);
 });
+
+test('--start-ahead: on by default, off with =false, and only true or false', () => {
+  assert.equal(parseDaemonFlags([]).startAhead, true);
+  assert.equal(parseDaemonFlags(['--start-ahead=false']).startAhead, false);
+  assert.equal(parseDaemonFlags(['--start-ahead', 'true']).startAhead, true);
+  assert.throws(() => parseDaemonFlags(['--start-ahead=maybe']));
+});

@@ -25,7 +25,7 @@ import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from
 import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
 import { keepCgroupMigrationWarm } from './cgroups.js';
-import { processRunning } from './process-state.js';
+import { processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
@@ -74,26 +74,6 @@ export interface ConmonRuntimeOptions {
   runtimePath?: string;
   conmonPath?: string;
   log: Logger;
-}
-
-async function readIntFile(p: string): Promise<number | null> {
-  try {
-    const t = (await fsp.readFile(p, 'utf8')).trim();
-    if (!/^-?\d+$/.test(t)) return null;
-    return Number(t);
-  } catch {
-    return null;
-  }
-}
-
-/** The same in place: one small file between the runtime's create and the start that waits on it. */
-function readIntFileSync(p: string): number | null {
-  try {
-    const t = fs.readFileSync(p, 'utf8').trim();
-    return /^-?\d+$/.test(t) ? Number(t) : null;
-  } catch {
-    return null;
-  }
 }
 
 function resolveBinary(name: string, fallback: string[]): string {
@@ -211,7 +191,7 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     const pid = msg.data;
     await c.launched.catch(() => {});
-    const conmonPid = readIntFileSync(conmonPidFile) ?? 0;
+    const conmonPid = readIntFile(conmonPidFile) ?? 0;
     // No loopback set-up here: runc brings lo up in every network namespace it creates.
     return { pid, conmonPid };
   }
@@ -259,7 +239,7 @@ export class ConmonRuntime implements ContainerRuntime {
 
   /** (Added.) PID of the container's conmon, from its pidfile (0 when unknown), and whether it is alive. */
   async monitor(id: string): Promise<{ pid: number; alive: boolean }> {
-    const pid = (await readIntFile(path.join(this.persistDir(id), 'conmon.pid'))) ?? 0;
+    const pid = readIntFile(path.join(this.persistDir(id), 'conmon.pid')) ?? 0;
     return { pid, alive: processRunning(pid) };
   }
 
@@ -493,7 +473,7 @@ export class ConmonRuntime implements ContainerRuntime {
           const second = await orGone(c.sync.next(), (code): ConmonMessage | null => (code === null ? null : { data: code }));
           c.release();
           let code: number | null = second && second.data >= 0 ? second.data : null;
-          if (code === null) code = await readIntFile(exitFile);
+          if (code === null) code = readIntFile(exitFile);
           // Output ends before conmon reports the exit; let the attached streams drain first. The
           // socket ends when conmon exits; if that end is never seen, stop waiting once conmon is gone.
           if (early) await Promise.race([early.done, afterGone.then(() => early!.close())]);

@@ -4,7 +4,7 @@
 // (the exit file it writes before reporting, the monitor's PID file) so every wait can end once the
 // process and its monitor are gone.
 import fsp from 'node:fs/promises';
-import { processRunning } from './process-state.js';
+import { processRunning, readIntFile } from './process-state.js';
 
 export interface ExecMonitorOptions {
   /** conmon's `--exit-dir`/<cid>: written (before the sync-pipe report) once the process exited. */
@@ -25,15 +25,6 @@ export interface ExecMonitorWatch {
    */
   readonly gone: Promise<number | null>;
   stop(): void;
-}
-
-async function readInt(p: string): Promise<number | null> {
-  try {
-    const t = (await fsp.readFile(p, 'utf8')).trim();
-    return /^-?\d+$/.test(t) ? Number(t) : null;
-  } catch {
-    return null;
-  }
 }
 
 export function watchExecMonitor(o: ExecMonitorOptions): ExecMonitorWatch {
@@ -59,13 +50,13 @@ export function watchExecMonitor(o: ExecMonitorOptions): ExecMonitorWatch {
     if (stopped || checking) return;
     checking = true;
     try {
-      const code = await readInt(o.exitFile);
+      const code = readIntFile(o.exitFile);
       if (code !== null) return finish(code);
-      const pid = await readInt(o.conmonPidFile);
+      const pid = readIntFile(o.conmonPidFile);
       if (pid !== null && pid > 0) {
         // conmon writes the exit file before it exits: read it once more in case it did so between
         // the two reads above; if it is still absent the monitor died without recording an exit.
-        if (!alive(pid)) finish(await readInt(o.exitFile));
+        if (!alive(pid)) finish(readIntFile(o.exitFile));
       } else if (launcherExited && ++noPidTicks >= 2) {
         finish(null); // the launcher ended without naming a monitor: nothing will ever report
       }

@@ -1,4 +1,5 @@
-// Whether a process that is not our child has exited. conmon double-forks, so its monitor belongs to
+// Whether a process that is not our child has exited, and the small integer files (PID files, exit
+// codes) through which conmon tells us about its processes. conmon double-forks, so its monitor belongs to
 // the host's init (or a subreaper), which may reap it a second or more after it exited: a zombie has
 // exited for every purpose of ours, but kill(pid, 0) still finds it.
 import fs from 'node:fs';
@@ -8,8 +9,15 @@ export function processExited(pid: number): boolean {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return true;
+  } catch (e) {
+    // Only "no such process" means gone; another failure (EMFILE on a busy daemon) asks the kernel.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (k) {
+      return (k as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
   // "pid (comm) S ...": the state letter follows the last ')' (comm may contain anything).
   const close = stat.lastIndexOf(')');
@@ -28,5 +36,15 @@ export async function processGone(pid: number, maxMs: number): Promise<void> {
   const until = Date.now() + maxMs;
   for (let delay = 1; !processExited(pid) && Date.now() < until; delay = Math.min(delay * 2, 20)) {
     await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/** The integer in a small file (conmon's PID and exit-code files), or null when absent or not one. Read in place. */
+export function readIntFile(p: string): number | null {
+  try {
+    const t = fs.readFileSync(p, 'utf8').trim();
+    return /^-?\d+$/.test(t) ? Number(t) : null;
+  } catch {
+    return null;
   }
 }

@@ -113,15 +113,17 @@ export class Runc {
 
   /**
    * Starts a created container. Given the init's PID, releases it through runc's exec FIFO in-process
-   * (see exec-fifo.ts); otherwise, or when the FIFO is not there, runs `runc start`.
+   * (see exec-fifo.ts). Otherwise, when the FIFO is not there, or when the fast path saw no byte (the
+   * init looked gone), `runc start` decides and gives its own error: the fast path only ever saves
+   * time, it never fails a start that runc would have made.
    */
   async start(id: string, initPid?: number): Promise<void> {
     if (initPid && initPid > 0) {
       try {
         if (await releaseExecFifo(path.join(this.root, id, EXEC_FIFO), initPid)) return;
       } catch (e) {
-        if (e instanceof InitGoneError) throw new RuncError('start', e.message, 1);
-        throw e;
+        if (!(e instanceof InitGoneError)) throw e;
+        this.opts.log.debug('exec FIFO: the init looked gone; asking runc', { id, pid: initPid });
       }
     }
     await this.check('start', ['start', id], id);

@@ -18,6 +18,7 @@ import { ConflictError, InvalidParameterError, NotModifiedError, SystemError, is
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
 import { ContainerStore, writeFileAtomic } from './container-store.js';
+import { replaceFileSync } from '../atomic-file.js';
 import { mergeConfig, processEnv, validateContainerName } from './create-config.js';
 import { planMounts, sortByDepth } from './mount-plan.js';
 import { hostnameFile, hostsFile, resolvConfFile } from './etc-files.js';
@@ -525,18 +526,17 @@ export class ContainerService implements ImageUsage {
     const [hostHosts, hostResolv] = await Promise.all([this.host.readHostFile('/etc/hosts').catch(() => ''), this.host.readHostFile('/etc/resolv.conf').catch(() => '')]);
     const hostname = c.config.Hostname ?? c.id.slice(0, 12);
     // Regenerated when needed, so no fsync; written whole to a temp name and renamed all the same.
-    const put = (f: string, data: string) => writeFileQuick(f, data);
-    await Promise.all([
-      put(p.hostnameFile, hostnameFile(hostname)),
-      put(
-        p.hostsFile,
-        hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
-      ),
-      put(
-        p.resolvConfFile,
-        resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
-      ),
-    ]);
+    replaceFileSync(p.hostnameFile, hostnameFile(hostname), 0o644);
+    replaceFileSync(
+      p.hostsFile,
+      hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
+      0o644,
+    );
+    replaceFileSync(
+      p.resolvConfFile,
+      resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
+      0o644,
+    );
   }
 
   // ---------------------------------------------------------------- start
@@ -620,7 +620,7 @@ export class ContainerService implements ImageUsage {
       fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
       // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
       // on the start path (the record itself is still written with fsync).
-      await writeFileQuick(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      replaceFileSync(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n', 0o644);
       if (gate) await gate;
       // The /etc files were written at create (by then, past the gate); rewrite them when networking
       // gave an address or they went missing.
@@ -1460,18 +1460,6 @@ export class ContainerService implements ImageUsage {
   }
 }
 
-/**
- * Writes a small file that is regenerated when needed (no fsync) by temp name and rename. Synchronous:
- * a few kilobytes into the page cache take microseconds, the async calls two thread-pool round trips
- * on the start path.
- */
-async function writeFileQuick(file: string, data: string): Promise<void> {
-  // Named so that the store's start-up sweep of `.tmp-*` files removes one left by a crash.
-  const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${++quickWrites}`);
-  fsSync.writeFileSync(tmp, data, { mode: 0o644 });
-  fsSync.renameSync(tmp, file);
-}
-let quickWrites = 0;
 
 /** A uniform random number in [0, 1) from the crypto generator, for the name generator. */
 function randomUnit(): number {

@@ -1,7 +1,7 @@
 // Persistence and lookup of container records: one config.json per container, written atomically
 // (temp file, fsync, rename, fsync of the directory), loaded at start-up into an in-memory index of
 // names and IDs. The disk is the truth; the index is rebuilt from it.
-import { writeFileAtomic } from '../atomic-file.js';
+import { replaceFileSync, writeFileAtomic } from '../atomic-file.js';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +15,6 @@ export class ContainerStore {
   private readonly nameOf = new Map<string, string>();
   /** Names taken by creates still in flight, so two concurrent creates cannot both win a name. */
   private readonly reserved = new Map<string, string>();
-  private quickWrites = 0;
 
   constructor(
     /** <dataRoot>/containers */
@@ -149,11 +148,7 @@ export class ContainerStore {
       await fs.mkdir(p.dir, { recursive: true, mode: 0o710 });
       await writeFileAtomic(p.configFile, text, 0o600);
     } else {
-      // Without fsync the two calls only touch the page cache: done in place, they cost microseconds
-      // instead of two thread-pool round trips on the start and exit paths. Same temp-name rule.
-      const tmp = path.join(p.dir, `.tmp-config.json-${process.pid}-${++this.quickWrites}`);
-      fsSync.writeFileSync(tmp, text, { mode: 0o600 });
-      fsSync.renameSync(tmp, p.configFile);
+      replaceFileSync(p.configFile, text, 0o600);
     }
     const oldName = this.nameOf.get(rec.id);
     if (oldName !== undefined && oldName !== rec.name && this.byName.get(oldName) === rec.id) this.byName.delete(oldName);
