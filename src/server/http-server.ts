@@ -31,7 +31,25 @@ export class ApiServer {
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 60_000;
     this.server.on('request', (req, res) => void this.dispatch(req, res, null));
+    // Malformed requests, oversized headers and resets before a request is read: answer what HTTP
+    // allows (431/400) and close; never a fault of the daemon.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      this.log.debug(`client error: ${err.code ?? err.message}`);
+      if (!socket.writable || !err.code?.startsWith('HPE_')) {
+        socket.destroy();
+        return;
+      }
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    });
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Once Node hands over an upgraded socket it stops listening for its errors: a client that hangs
+      // up (ECONNRESET, EPIPE on a write) would otherwise raise an unhandled 'error' and end the process.
+      // A hang-up is the client's choice, not a daemon fault: it ends this connection only.
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        this.log.debug(`${req.method} ${req.url}: client connection closed (${err.code ?? err.message})`);
+        socket.destroy();
+      });
       const res = new http.ServerResponse(req);
       res.assignSocket(socket as import('node:net').Socket);
       res.shouldKeepAlive = false;

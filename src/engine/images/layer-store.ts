@@ -3,6 +3,7 @@
 // extracted into a temp directory and renamed into place with its meta.json already written, so a
 // directory named by a chain ID is always complete; tmp-* directories left by a killed daemon are
 // removed by init(). Removal is decided by the image service (no image uses the layer, no lease holds it).
+import type { Readable } from 'node:stream';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -119,6 +120,10 @@ export class LayerStore {
       await fsp.rm(tmp, { recursive: true, force: true });
       return result;
     } catch (e) {
+      // The consumer closes its source on failure: a refused tar must not keep its blob (or the
+      // client's socket) open until the process exits.
+      const src = tarStream as Partial<Readable>;
+      if (typeof src.destroy === 'function' && !src.destroyed) src.destroy();
       await fsp.rm(tmp, { recursive: true, force: true });
       throw e;
     }

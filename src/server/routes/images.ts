@@ -3,6 +3,7 @@
 // per-image endpoints are one wildcard route per method that splits the suffix (/json, /history, /tag,
 // /get) off itself.
 import type { Router } from '../http-server.js';
+import { progressStream, isInternalError } from '../progress-stream.js';
 import type { RouteContext } from '../context.js';
 import type { Services } from '../../daemon/services.js';
 import type { ContainerConfig } from '../../api/types/containers.js';
@@ -226,10 +227,19 @@ export function registerImageRoutes(r: Router, s: Services): void {
 
   r.post('/images/load', async (ctx) => {
     const quiet = ctx.bool('quiet');
-    const lines = await withBody(ctx, () => images.load(ctx.req, { quiet, signal: ctx.signal }));
-    const write = jsonStream(ctx);
-    for (const l of lines) write({ stream: `${l}\n` });
-    ctx.res.end();
+    // Docker answers a load with 200 whatever happens and reports a failure inside the JSON stream
+    // (the CLI prints it and exits 1): a body that is no archive is not an HTTP error.
+    const out = progressStream(ctx);
+    try {
+      const lines = await images.load(ctx.req, { quiet, signal: ctx.signal });
+      for (const l of lines) out.write({ stream: `${l}\n` });
+      out.end();
+    } catch (e) {
+      await drainBody(ctx);
+      if (ctx.signal.aborted) return;
+      if (isInternalError(e)) s.log.error(`POST /images/load: ${(e as Error)?.message ?? e}`);
+      out.fail(e);
+    }
   });
 
   r.post('/images/prune', async (ctx) => {
