@@ -41,7 +41,12 @@ export async function releaseExecFifo(fifo: string, initPid: number, pollMs = 50
     await new Promise<void>((resolve, reject) => {
       let got = false;
       const timer = setInterval(() => {
-        if (!processRunning(initPid)) finish(got ? null : new InitGoneError());
+        if (processRunning(initPid)) return;
+        // An init that wrote its byte and ran a short command (`true`) is gone by now too, and the poll
+        // can come before the event loop has read the byte: read what the pipe holds before calling
+        // the init dead (that misreading failed one parallel `docker run` in six).
+        if (!got) got = readPending(fd);
+        finish(got ? null : new InitGoneError());
       }, pollMs);
       const finish = (err: Error | null) => {
         clearInterval(timer);
@@ -65,4 +70,13 @@ export async function releaseExecFifo(fifo: string, initPid: number, pollMs = 50
   }
   fs.rmSync(fifo, { force: true });
   return true;
+}
+
+/** A non-blocking read of what a FIFO holds now: true when it held a byte. */
+function readPending(fd: number): boolean {
+  try {
+    return fs.readSync(fd, Buffer.alloc(1), 0, 1, null) > 0;
+  } catch {
+    return false; // EAGAIN: nothing written; EBADF: already closed
+  }
 }
