@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError, isBerthError } from '../errors.js';
 import type { Digest } from '../lib/oci/digest.js';
 import { decompressStream } from './tar-decompress.js';
 import { makeFifo, makeWhiteout, markOpaque } from './tar-whiteouts.js';
@@ -320,7 +320,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
     extract.destroy();
     plain.destroy();
     await piping.catch(() => {});
-    throw e;
+    throw asInputError(e);
   }
 
   // Deepest first, so setting a parent's mtime is the last change under it.
@@ -338,4 +338,18 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
     throw new InvalidParameterError(`layer diff ID mismatch: expected ${opts.expectedDiffId}, got ${diffId}`);
   }
   return { diffId, tarSize, contentSize, skipped };
+}
+
+/**
+ * The tar parser's and gunzip's complaints are about the input, not the daemon: a 400 with their text
+ * (Docker's messages are the same kind), never a 500. System errors (ENOSPC...) and bugs stay as they are.
+ */
+function asInputError(e: unknown): unknown {
+  if (isBerthError(e) || !(e instanceof Error)) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return new InvalidParameterError(`invalid compressed archive: ${e.message}`, { cause: e });
+  // tar-stream reports format errors as plain Errors without a code (invalid header, unexpected end,
+  // header exceeds max size); TypeErrors and errno errors are not the input's fault.
+  if (e.constructor === Error && code === undefined) return new InvalidParameterError(e.message, { cause: e });
+  return e;
 }

@@ -24,20 +24,31 @@ export function isInternalError(e: unknown): boolean {
   return !isBerthError(e) || statusForKind[e.kind] >= 500;
 }
 
-/** Starts the 200 JSON-lines answer at once and returns its writer. */
+/**
+ * The 200 JSON-lines answer. As Docker's flushing writer, the status line goes out with the first
+ * message (or the error), so a request refused before any progress can still be answered otherwise.
+ */
 export function progressStream(ctx: RouteContext): ProgressStream {
   const res = ctx.res;
-  res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = () => !res.destroyed && !res.writableEnded;
+  const head = () => {
+    if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/json' });
+  };
   return {
     write(m) {
-      if (open()) res.write(JSON.stringify(m) + '\r\n');
+      if (!open()) return;
+      head();
+      res.write(JSON.stringify(m) + '\r\n');
     },
     fail(e) {
-      if (open()) res.end(JSON.stringify(errorMessage(e)) + '\r\n');
+      if (!open()) return;
+      head();
+      res.end(JSON.stringify(errorMessage(e)) + '\r\n');
     },
     end() {
-      if (open()) res.end();
+      if (!open()) return;
+      head();
+      res.end();
     },
   };
 }

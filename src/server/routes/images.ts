@@ -114,12 +114,14 @@ function jsonStream(ctx: RouteContext): (m: JSONMessage) => void {
  */
 async function drainBody(ctx: RouteContext): Promise<void> {
   if (ctx.req.readableEnded || ctx.req.destroyed) return;
-  await new Promise<void>((resolve) => {
-    ctx.req.on('end', resolve);
-    ctx.req.on('close', resolve);
-    ctx.req.on('error', resolve);
-    ctx.req.resume();
-  });
+  // A reader that gave up early (the tar parser on a bad archive) may have left the request in
+  // iterator ('readable') mode, where resume() no longer makes it flow: read it through a fresh
+  // iterator instead, which works in either mode.
+  try {
+    for await (const chunk of ctx.req) void chunk;
+  } catch {
+    // the client went away: nothing left to drain
+  }
 }
 
 async function withBody<T>(ctx: RouteContext, fn: () => Promise<T>): Promise<T> {
