@@ -137,6 +137,7 @@ const images: ImageProvider = {
     if (ref === 'busybox' || ref === image.id) return image;
     throw Object.assign(new (await import('../../errors.js')).NotFoundError(`No such image: ${ref}`));
   },
+  isAvailable: (id) => id === image.id,
 };
 
 async function setup(t: import('node:test').TestContext, o: { startAheadMs?: number } = {}) {

@@ -13,8 +13,8 @@ import type { Logger } from '../../daemon/logger.js';
 import { parseByteSize } from '../../daemon/byte-size.js';
 import type { EventBus } from '../events.js';
 import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
-import type { Digest, ImageProvider, ImageUsage } from '../images/image-service-contract.js';
-import { ConflictError, InvalidParameterError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
+import type { Digest, ImageProvider, ImageUsage, ResolvedImage } from '../images/image-service-contract.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
 import { ContainerStore, writeFileAtomic } from './container-store.js';
@@ -157,6 +157,10 @@ export class ContainerService implements ImageUsage {
   /** Users of each mounted rootfs: a running container holds one, export/cp of a stopped one another. */
   private readonly rootfsRefs = new Map<string, number>();
   private readonly removing = new Set<string>();
+  /** Containers being created, by ID, with the image they take (counted as users of it). */
+  private readonly imagesInUse = new Map<string, Digest>();
+  /** Removals through the API in progress, by container ID (see remove). */
+  private readonly removals = new Map<string, Promise<void>>();
   /** Runs staged ahead of their start (see stageAhead), and how many are being staged. */
   private readonly prepared = new Map<string, StagedRun & { timer: NodeJS.Timeout }>();
   private staging = 0;
@@ -287,10 +291,12 @@ export class ContainerService implements ImageUsage {
   // ---------------------------------------------------------------- queries
 
   containersUsing(imageId: Digest): string[] {
-    return this.store
+    const ids = this.store
       .all()
       .filter((c) => c.image === imageId)
       .map((c) => c.id);
+    for (const [cid, img] of this.imagesInUse) if (img === imageId && !ids.includes(cid)) ids.push(cid);
+    return ids;
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {
@@ -397,10 +403,36 @@ export class ContainerService implements ImageUsage {
     }
     const imageRef = req.Image ?? '';
     if (!imageRef) throw new InvalidParameterError('No command specified: an image is required');
+    const id = randomBytes(32).toString('hex');
     const image = await this.images.resolve(imageRef);
+    // Take the image into use and check it is still there in one synchronous step (an rmi racing this
+    // create either sees this use and refuses, or has started deleting and this create fails).
+    this.imagesInUse.set(id, image.id);
+    if (!this.images.isAvailable(image.id)) {
+      this.imagesInUse.delete(id);
+      throw new NotFoundError(`No such image: ${imageRef}`);
+    }
+    try {
+      return await this.createWithImage(id, name, input, hc, image, imageRef, warnings, logOpts);
+    } finally {
+      this.imagesInUse.delete(id);
+    }
+  }
+
+  private async createWithImage(
+    id: string,
+    requestedName: string | null,
+    input: CreateContainerInput,
+    hc: HostConfig,
+    image: ResolvedImage,
+    imageRef: string,
+    warnings: string[],
+    logOpts: ReturnType<ContainerService['logOptions']>,
+  ): Promise<{ id: string; warnings: string[] }> {
+    const req = input.config ?? {};
+    let name = requestedName;
     const merged = mergeConfig(req, image.config ?? {});
 
-    const id = randomBytes(32).toString('hex');
     if (name) this.checkNameFree(name); // again: the image lookup awaited
     else name = this.uniqueName(id);
     this.store.reserveName(name, id);
@@ -1058,6 +1090,9 @@ export class ContainerService implements ImageUsage {
     const name = validateContainerName(newName);
     if (name === c.name) throw new InvalidParameterError('Renaming a container with the same name as its current name');
     this.checkNameFree(name);
+    // Held from the check until the record is indexed under it: a create of the same name that comes
+    // while the record is written must see it taken (as it sees a create's own reservation).
+    this.store.reserveName(name, c.id);
     const oldName = c.name;
     c.name = name;
     try {
@@ -1065,12 +1100,33 @@ export class ContainerService implements ImageUsage {
     } catch (e) {
       c.name = oldName;
       throw e;
+    } finally {
+      this.store.releaseName(name);
     }
     this.publish(c, 'rename', { oldName: `/${oldName}` });
   }
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const c = this.store.find(idOrName);
+    const pending = this.removals.get(c.id);
+    if (pending) {
+      if (!opts.force) throw new ConflictError(`removal of container ${c.name} is already in progress`);
+      // Many `rm -f` of one container at once: one removes it, the others wait for that and then
+      // find it gone, as a sequential order would have it (Docker: "No such container").
+      await pending.catch(() => {});
+      this.store.find(idOrName);
+      return;
+    }
+    const removal = this.removeOnce(c, opts);
+    this.removals.set(c.id, removal);
+    try {
+      await removal;
+    } finally {
+      if (this.removals.get(c.id) === removal) this.removals.delete(c.id);
+    }
+  }
+
+  private async removeOnce(c: ContainerRecord, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     if (this.removing.has(c.id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
     if (this.isRunning(c)) {
       if (!opts.force) {

@@ -21,6 +21,13 @@ export interface ResolvedImage {
 export interface ImageProvider {
   /** Resolves a reference, a full ID or a unique ID prefix. NotFoundError "No such image: X". */
   resolve(ref: string): Promise<ResolvedImage>;
+  /**
+   * Whether the image can still be taken into use: present and not being deleted. A creator marks its
+   * use (visible through ImageUsage.containersUsing) and then asks this in the same synchronous step;
+   * a removal checks the users and marks the deletion in one step too, so one of them always sees the
+   * other and an image is never deleted under a container that is being created from it.
+   */
+  isAvailable(id: Digest): boolean;
 }
 
 /** Lets the image service ask whether containers still use an image before deleting it. */

@@ -122,6 +122,8 @@ export class ImageService implements ImageProvider {
   private readonly events: EventBus;
   private readonly log: Logger;
   private readonly usage: ImageUsage;
+  /** Images whose removal has passed its conflict checks: no longer found, no longer taken into use. */
+  private readonly deleting = new Set<Digest>();
 
   constructor(opts: ImageServiceOptions) {
     this.events = opts.events;
@@ -168,8 +170,12 @@ export class ImageService implements ImageProvider {
    */
   lookupId(refOrId: string): Digest {
     const id = this.findId(refOrId);
-    if (!id) throw noSuchImage(notFoundName(refOrId));
+    if (!id || this.deleting.has(id)) throw noSuchImage(notFoundName(refOrId));
     return id;
+  }
+
+  isAvailable(id: Digest): boolean {
+    return this.store.has(id) && !this.deleting.has(id);
   }
 
   private findId(refOrId: string): Digest | undefined {
@@ -407,17 +413,25 @@ export class ImageService implements ImageProvider {
       if (!byId) return records;
       throw e;
     }
-    // Several repositories and forced: every name goes.
-    for (const r of this.store.refsFor(id)) await this.untagRef(r, id, records);
-    if (using.length) {
-      // Forced while containers still use it: Docker deletes the record and keeps the layers for the
-      // containers; we keep the image untagged (dangling) so its layers stay, and prune removes it later.
+    // In the same synchronous step as the conflict check: from here no create can take the image (see
+    // ImageProvider.isAvailable), and users that arrived since the start are counted now, not then.
+    const usedNow = this.usage.containersUsing(id).length > 0;
+    if (!usedNow) this.deleting.add(id);
+    try {
+      // Several repositories and forced: every name goes.
+      for (const r of this.store.refsFor(id)) await this.untagRef(r, id, records);
+      if (usedNow) {
+        // Forced while containers still use it: Docker deletes the record and keeps the layers for the
+        // containers; we keep the image untagged (dangling) so its layers stay, and prune removes it later.
+        return records;
+      }
+      const parent = this.store.get(id)?.parent;
+      await this.deleteImage(id, records);
+      if (!opts.noprune && parent) await this.pruneParents(parent, records);
       return records;
+    } finally {
+      this.deleting.delete(id);
     }
-    const parent = this.store.get(id)?.parent;
-    await this.deleteImage(id, records);
-    if (!opts.noprune && parent) await this.pruneParents(parent, records);
-    return records;
   }
 
   /**
