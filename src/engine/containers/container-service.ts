@@ -31,7 +31,7 @@ import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
-import { LogRotator, enforceLogBounds } from './log-rotator.js';
+import { LogRotator } from './log-rotator.js';
 import { populateVolume } from './volume-populate.js';
 import { diskUsage } from './disk-usage.js';
 import { listChanges, type Change } from './changes.js';
@@ -159,6 +159,8 @@ export class ContainerService implements ImageUsage {
   private readonly removing = new Set<string>();
   /** Containers being created, by ID, with the image they take (counted as users of it). */
   private readonly imagesInUse = new Map<string, Digest>();
+  /** Containers whose exit is being handled (their log gets its last bounding there, not from the rotator). */
+  private readonly exiting = new Set<string>();
   /** Removals through the API in progress, by container ID (see remove). */
   private readonly removals = new Map<string, Promise<void>>();
   /** Runs staged ahead of their start (see stageAhead), and how many are being staged. */
@@ -193,7 +195,8 @@ export class ContainerService implements ImageUsage {
       targets: () =>
         this.store
           .all()
-          .filter((c) => c.state.status === 'running' || c.state.status === 'paused')
+          // A container whose exit is being handled gets its last bounding from recordExit instead.
+          .filter((c) => (c.state.status === 'running' || c.state.status === 'paused') && !this.exiting.has(c.id))
           .map((c) => ({ logPath: this.store.paths(c.id).logFile, bundleDir: this.store.paths(c.id).bundleDir, maxSize: c.logMaxSize, maxFile: c.logMaxFile })),
       reopen: (bundleDir) => this.runtime.reopenLog(bundleDir),
     });
@@ -895,6 +898,7 @@ export class ContainerService implements ImageUsage {
   }
 
   private async handleExit(id: string, info: ExitInfo, run: { exited: Deferred<ExitInfo> }): Promise<void> {
+    this.exiting.add(id);
     try {
       await this.withLock(id, async () => {
         const c = this.store.tryFind(id);
@@ -916,6 +920,7 @@ export class ContainerService implements ImageUsage {
     } catch (e) {
       this.log.error(`handling exit of ${id}`, e);
     } finally {
+      this.exiting.delete(id);
       if (this.runs.get(id) === run) this.runs.delete(id);
       run.exited.resolve(info);
     }
@@ -935,7 +940,7 @@ export class ContainerService implements ImageUsage {
       // Output faster than the rotation check may have overrun max-size: bound the files now, once
       // conmon is gone (it writes the exit file first and drains the last output to the log after).
       processGone(c.state.conmonPid, MONITOR_DRAIN_MS)
-        .then(() => enforceLogBounds(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile, null))
+        .then(() => this.rotator.boundExited(this.store.paths(c.id).logFile, c.logMaxSize, c.logMaxFile))
         .catch((e) => this.log.warn(`bounding the log of ${c.id}`, e)),
     ]);
     this.markExited(c, info, error);

@@ -40,21 +40,40 @@ export class LogRotator {
     this.timer = null;
   }
 
+  /** Passes and final bounds run one at a time: two of them renaming one log's files would mix them up. */
+  private tail: Promise<void> = Promise.resolve();
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
   async checkOnce(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (const t of this.o.targets()) {
-        if (t.maxSize <= 0) continue;
-        try {
-          await enforceLogBounds(t.logPath, t.maxSize, t.maxFile, () => this.o.reopen(t.bundleDir));
-        } catch (e) {
-          this.o.log.warn(`bounding ${t.logPath} failed`, e);
+      await this.serial(async () => {
+        for (const t of this.o.targets()) {
+          if (t.maxSize <= 0) continue;
+          try {
+            await enforceLogBounds(t.logPath, t.maxSize, t.maxFile, () => this.o.reopen(t.bundleDir));
+          } catch (e) {
+            this.o.log.warn(`bounding ${t.logPath} failed`, e);
+          }
         }
-      }
+      });
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * The last bounding of a container that has exited (its monitor gone): after any pass in progress,
+   * and never beside one, so a live rotation of the same files cannot undo it.
+   */
+  boundExited(logPath: string, maxSize: number, maxFile: number): Promise<void> {
+    return this.serial(() => enforceLogBounds(logPath, maxSize, maxFile, null));
   }
 }
 
