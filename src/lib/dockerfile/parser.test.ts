@@ -156,3 +156,29 @@ test('created_by as the classic builder writes it', () => {
   assert.equal(goDuration(5e6), '5ms');
   assert.equal(healthcheckComment({ Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 3 }), `&{["CMD-SHELL" "true"] "5s" "0s" "0s" '\\x03'}`);
 });
+
+import { applyMeta } from './meta-steps.js';
+
+test('metadata steps: config and history comments as the classic builder', () => {
+  const ins = (t: string) => parseDockerfile(t).instructions[0]!;
+  const env = new Map([['V', '1.2'], ['HOME', '/root']]);
+  const base = { Env: ['PATH=/bin'], Cmd: ['sh'] };
+  let r = applyMeta(base, ins('ENV A=$V B="x y"'), env, '\\', false);
+  assert.deepEqual(r.config.Env, ['PATH=/bin', 'A=1.2', 'B=x y']);
+  assert.equal(r.comment, 'ENV A=1.2 B=x y');
+  r = applyMeta(base, ins('CMD echo hi'), env, '\\', false);
+  assert.equal(r.comment, 'CMD ["/bin/sh" "-c" "echo hi"]');
+  r = applyMeta(base, ins('ENTRYPOINT ["top"]'), env, '\\', false);
+  assert.equal(r.config.Cmd, null);
+  assert.equal(applyMeta(base, ins('ENTRYPOINT ["top"]'), env, '\\', true).config.Cmd![0], 'sh');
+  assert.equal(applyMeta(base, ins('VOLUME /a $HOME'), env, '\\', false).comment, 'VOLUME [/a /root]');
+  assert.equal(applyMeta(base, ins('EXPOSE 80 ${V:+53/udp}'), env, '\\', false).comment, 'EXPOSE 80 53/udp');
+  assert.equal(applyMeta(base, ins('SHELL ["/bin/ash", "-eo", "pipefail", "-c"]'), env, '\\', false).comment, 'SHELL [/bin/ash -eo pipefail -c]');
+  assert.throws(() => applyMeta(base, ins('SHELL /bin/bash'), env, '\\', false), /SHELL requires the arguments to be in JSON form/);
+  assert.equal(applyMeta({ WorkingDir: '/a' }, ins('WORKDIR b/../c'), env, '\\', false).config.WorkingDir, '/a/c');
+  assert.equal(applyMeta(base, ins('ONBUILD RUN echo $V'), env, '\\', false).config.OnBuild![0], 'RUN echo $V');
+  assert.throws(() => applyMeta(base, ins('ONBUILD ONBUILD RUN x'), env, '\\', false), /Chaining ONBUILD/);
+  assert.equal(applyMeta(base, ins('HEALTHCHECK --interval=5s --retries=3 CMD true'), env, '\\', false).comment, `HEALTHCHECK &{["CMD-SHELL" "true"] "5s" "0s" "0s" '\\x03'}`);
+  assert.equal(applyMeta(base, ins('MAINTAINER Jane <j@x>'), env, '\\', false).author, 'Jane <j@x>');
+  assert.throws(() => applyMeta(base, ins('ENV FOO'), env, '\\', false), /ENV must have two arguments/);
+});
