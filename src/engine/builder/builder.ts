@@ -90,6 +90,8 @@ interface StepResult {
   containerId?: string;
 }
 
+const BUILD_LABEL = 'io.berth.build-step';
+
 const SCRATCH_CONFIG = (): ImageConfig => ({ architecture: goArch(), os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] });
 
 export class Builder {
@@ -106,8 +108,11 @@ export class Builder {
     this.tmpRoot = path.join(dataRoot, 'builder', 'tmp');
   }
 
-  /** Start-up: a build killed with the daemon leaves mounts and temp directories; remove them. */
+  /** Start-up: a build killed with the daemon leaves containers, mounts and temp directories; remove them. */
   async init(): Promise<void> {
+    for (const v of await this.containers.list({ all: true, filters: { label: [BUILD_LABEL] } })) {
+      await this.containers.remove(v.record.id, { force: true }).catch((e) => this.log.warn(`removing leftover build container ${v.record.id}`, e));
+    }
     await fsp.mkdir(this.tmpRoot, { recursive: true, mode: 0o700 });
     for (const name of await fsp.readdir(this.tmpRoot)) {
       const dir = path.join(this.tmpRoot, name);
@@ -526,7 +531,8 @@ export class Builder {
         ...(cfg.WorkingDir ? { WorkingDir: cfg.WorkingDir } : {}),
         AttachStdout: true,
         AttachStderr: true,
-        Labels: {},
+        // Marks the container as a build step's, so a daemon killed mid-build removes it at start-up.
+        Labels: { [BUILD_LABEL]: 'true' },
       },
       hostConfig: {},
     });

@@ -126,5 +126,9 @@ export function diffTar(upper: string, entries: DiffEntry[]): Readable {
 }
 
 function entry(pack: tar.Pack, h: Partial<tar.Header> & { name: string }): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(h, (err) => (err ? reject(err) : resolve())));
+  // A size-0 file entry needs an (empty) body, or tar-stream waits for one forever.
+  return new Promise((resolve, reject) => {
+    if (h.type === 'file') pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+    else pack.entry(h, (err) => (err ? reject(err) : resolve()));
+  });
 }
