@@ -109,8 +109,8 @@ test('docker build: every instruction, the classic builder words, the image runs
   // Metadata steps are empty layers; the layer count matches the steps that wrote files.
   const layers = JSON.parse((await docker(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'all:1'])).stdout);
   const base = JSON.parse((await docker(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'busybox'])).stdout);
-  // WORKDIR (new dir), 3 COPY, 2 ADD, 2 RUN that write; the `test` RUN writes nothing.
-  assert.equal(layers.length - base.length, 9, JSON.stringify(layers));
+  // WORKDIR (a new dir), 3 COPY, 2 ADD, 2 RUN that write; the `test` RUN writes nothing.
+  assert.equal(layers.length - base.length, 8, JSON.stringify(layers));
   await assertNothingLeft();
 });
 
@@ -152,7 +152,7 @@ test('a changed build arg rebuilds the first RUN that sees it, and says so', asy
   const r = await docker(['build', '--build-arg', 'GREETING=yo', '-t', 'all:4', '.'], ctxAll);
   assert.equal(r.code, 0, r.stderr);
   const steps = r.stdout.split(/^Step /m).slice(1);
-  assert.match(steps.find((s) => s.startsWith('7/25 : ARG GREETING=hello'))!, /Using cache/);
+  assert.match(steps.find((s) => s.startsWith('5/25 : ARG GREETING=hello'))!, /Using cache/);
   const firstRun = steps.find((s) => s.startsWith('14/25 : RUN'))!;
   assert.doesNotMatch(firstRun, /Using cache/);
   if (isBerth) assert.match(firstRun, /\ncache miss: build arg GREETING changed\n/);
@@ -272,7 +272,8 @@ test('a client that goes away mid-build: the RUN container is killed and removed
       let seen = '';
       res.on('data', (c: Buffer) => {
         seen += c.toString();
-        if (seen.includes('started')) {
+        // The RUN's own output (not the Step line, which also says "started").
+        if (seen.includes('{"stream":"started\\n"}')) {
           req.destroy();
           resolve();
         }

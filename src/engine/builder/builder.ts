@@ -540,11 +540,17 @@ export class Builder {
     let ok = false;
     try {
       const att = await this.containers.attach(id, { stdout: true, stderr: true, stream: true, logs: false, onOutput: (_s, data) => say(data.toString('utf8')) });
-      const onAbort = () => void this.containers.kill(id, 'SIGKILL').catch(() => {});
+      const onAbort = () => {
+        this.log.info(`build cancelled by the client: killing step container ${id}`);
+        void this.containers.kill(id, 'SIGKILL').catch((e) => this.log.warn(`killing build container ${id}`, e));
+      };
       b.opts.signal?.addEventListener('abort', onAbort, { once: true });
       let code: number;
       try {
+        b.opts.signal?.throwIfAborted();
         await this.containers.start(id);
+        // A client gone between the check and the start: the listener was there, but make sure.
+        if (b.opts.signal?.aborted) onAbort();
         code = (await this.containers.wait(id, 'not-running')).statusCode;
         await att.done.catch(() => {});
       } finally {

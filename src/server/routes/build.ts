@@ -71,6 +71,7 @@ export function registerBuildRoutes(r: Router, s: Services): void {
       throw e;
     }
     ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+    ctx.signal.addEventListener('abort', () => s.log.info('build: the client went away; cancelling'), { once: true });
     const write = (m: JSONMessage) => {
       if (!ctx.res.writableEnded && !ctx.res.destroyed) ctx.res.write(JSON.stringify(m) + '\r\n');
     };
