@@ -100,7 +100,7 @@ test('docker build: every instruction, the classic builder words, the image runs
   assert.ok(hist.includes('/bin/sh -e -c #(nop)  ENTRYPOINT ["/bin/sh" "-c"]|0B'), hist.join('\n'));
   assert.ok(hist.includes(`/bin/sh -e -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "test -f /greeting"] "5s" "2s" "0s" '\\x03'}|0B`), hist.join('\n'));
   assert.ok(hist.includes('/bin/sh -e -c #(nop)  VOLUME [/data]|0B'));
-  assert.ok(hist.includes('/bin/sh -c #(nop)  SHELL [/bin/sh -e -c]|0B'));
+  assert.ok(hist.includes('/bin/sh -e -c #(nop)  SHELL [/bin/sh -e -c]|0B'), hist.join('\n'));
   assert.ok(hist.includes('/bin/sh -c #(nop)  ENV APP_HOME=/srv/app MODE=test|0B'));
   assert.ok(hist.includes('/bin/sh -c #(nop)  ARG GREETING=hello|0B'));
   assert.ok(hist.some((h) => h.startsWith('|1 GREETING=hello /bin/sh -c echo "$GREETING from $MODE" > /greeting')), hist.join('\n'));
@@ -128,7 +128,9 @@ test('the 20.10 docker client builds the same context from cache to the same ID'
   const r = await d.docker(['build', '-t', 'all:2010', '.'], { cwd: ctxAll, timeout: 120_000 }, '/usr/bin/docker');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, / ---> Using cache/);
-  assert.equal(await imageId('all:2010'), firstId);
+  // berth's cache keys do not depend on the client that packed the context; dockerd 20.10's classic
+  // builder misses some steps with the other client's tar, so only berth promises the same ID.
+  if (isBerth) assert.equal(await imageId('all:2010'), firstId);
 });
 
 test('editing one copied file rebuilds from that step on, and the stream says why', async () => {
@@ -231,7 +233,8 @@ test('bad input: each a clear error, nothing left behind', async () => {
   for (const [text, msg, code] of cases) {
     fs.writeFileSync(path.join(dir, 'Dockerfile'), text);
     const before = (await docker(['images', '-aq'])).stdout;
-    const r = await docker(['build', '-t', 'bad:1', '.'], dir);
+    // dockerd's classic builder keeps a failed step's container unless --force-rm; berth removes it anyway.
+    const r = await docker(['build', ...(isBerth ? [] : ['--force-rm']), '-t', 'bad:1', '.'], dir);
     assert.equal(r.code, code, `${text}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, msg, text);
     await assertNothingLeft();

@@ -348,7 +348,8 @@ export class Builder {
     if (!needsImage) {
       const r = applyMeta(cfg, ins, env, escape, st.cmdSet);
       if (r.cmdSet) st.cmdSet = true;
-      const cmd = nopCmd(shell, r.comment);
+      // The classic builder records the step with the shell as it is after the step (SHELL shows its new one).
+      const cmd = nopCmd(shellOf(r.config), r.comment);
       await this.commit(b, st, sig, say, lease, { config: r.config, createdBy: createdBy(cmd), recordedCmd: cmd, ...(r.author ? { author: r.author } : {}) }, { args: {} });
       return;
     }
