@@ -15,13 +15,16 @@ import { isIgnored, parseDockerignore } from '../../lib/dockerfile/dockerignore.
 export interface BuildContext {
   dir: string;
   dockerfile: string;
+  /** Content sha256 (hex) of each regular file, by context-relative path, taken while unpacking. */
+  fileDigests: Map<string, string>;
 }
 
 /** Unpacks the context and reads the Dockerfile named `dockerfileName` (relative to the context). */
 export async function unpackContext(src: AsyncIterable<Uint8Array>, dir: string, dockerfileName: string, signal?: AbortSignal): Promise<BuildContext> {
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   // Ownership in the context does not matter (COPY gives root, or --chown): do not apply it.
-  await extractLayer(src, dir, { sameOwner: false, ...(signal ? { signal } : {}) });
+  const fileDigests = new Map<string, string>();
+  await extractLayer(src, dir, { sameOwner: false, contextMode: { fileDigests }, ...(signal ? { signal } : {}) });
   const rel = path.posix.normalize('/' + dockerfileName).slice(1);
   let dockerfile: string;
   try {
@@ -54,7 +57,7 @@ export async function unpackContext(src: AsyncIterable<Uint8Array>, dir: string,
     };
     await walk('');
   }
-  return { dir, dockerfile };
+  return { dir, dockerfile, fileDigests };
 }
 
 /** Go's filepath.Match for one path segment pattern set (used for ADD/COPY wildcards). */
@@ -135,23 +138,29 @@ export async function resolveUnder(root: string, rel: string): Promise<string> {
 
 /**
  * Content and metadata hash of each file under the given sources (path relative to `root` -> hash of
- * type, mode, link target and bytes; mtimes are left out, as Docker's cache leaves them out).
+ * type, mode, link target and the bytes' sha256; mtimes are left out, as Docker's cache leaves them
+ * out). `known` holds content digests already taken (while the context was unpacked).
  */
-export async function hashSources(root: string, rels: string[]): Promise<Record<string, string>> {
+export async function hashSources(root: string, rels: string[], known?: Map<string, string>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  const contentDigest = async (rel: string, host: string): Promise<string> => {
+    const k = known?.get(rel);
+    if (k) return k;
+    const h = createHash('sha256');
+    await new Promise<void>((resolve, reject) => {
+      const r = fs.createReadStream(host);
+      r.on('data', (c) => h.update(c));
+      r.on('end', resolve);
+      r.on('error', reject);
+    });
+    return h.digest('hex');
+  };
   const visit = async (rel: string, host: string): Promise<void> => {
     const st = await fsp.lstat(host);
     const h = createHash('sha256');
     h.update(`${st.mode & 0o170000}:${st.mode & 0o7777}:`);
     if (st.isSymbolicLink()) h.update(await fsp.readlink(host));
-    else if (st.isFile()) {
-      await new Promise<void>((resolve, reject) => {
-        const r = fs.createReadStream(host);
-        r.on('data', (c) => h.update(c));
-        r.on('end', resolve);
-        r.on('error', reject);
-      });
-    }
+    else if (st.isFile()) h.update(await contentDigest(rel, host));
     out[rel || '.'] = h.digest('hex');
     if (st.isDirectory()) {
       for (const n of (await fsp.readdir(host)).sort()) await visit(rel ? `${rel}/${n}` : n, path.join(host, n));

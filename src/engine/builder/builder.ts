@@ -61,6 +61,7 @@ export interface PreparedBuild {
   opts: BuildOptions;
   workDir: string;
   contextDir: string;
+  fileDigests: Map<string, string>;
   df: ParsedDockerfile;
   plan: BuildPlan;
   target: Stage;
@@ -165,7 +166,7 @@ export class Builder {
       }
       const metaEnv = this.metaArgValues(plan, df, opts);
       const stages = neededStages(plan, target, (s) => processWord(s.base, { env: metaEnv, escape: df.escape }));
-      return { opts, workDir, contextDir: ctx.dir, df, plan, target, stages };
+      return { opts, workDir, contextDir: ctx.dir, fileDigests: ctx.fileDigests, df, plan, target, stages };
     } catch (e) {
       await fsp.rm(workDir, { recursive: true, force: true });
       throw e;
@@ -434,7 +435,7 @@ export class Builder {
       }
       const selected: string[] = [];
       for (const s of srcs) selected.push(...(await selectSources(srcRoot, s, from !== undefined ? 'stage' : 'context')));
-      const sources = await hashSources(srcRoot, selected);
+      const sources = await hashSources(srcRoot, selected, srcRoot === b.contextDir ? b.fileDigests : undefined);
       const hashHex = digestOfSources(sources);
       const kind = selected.length > 1 ? 'multi' : (await fsp.stat(path.join(srcRoot, selected[0]!)).catch(() => null))?.isDirectory() ? 'dir' : 'file';
       const dest = destRaw.startsWith('/') ? destRaw : joinWorkdir(cfg.WorkingDir ?? '/', destRaw) + (destRaw.endsWith('/') ? '/' : '');

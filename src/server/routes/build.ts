@@ -64,8 +64,10 @@ export function registerBuildRoutes(r: Router, s: Services): void {
       throw e;
     }
     let prepared;
+    const t0 = performance.now();
     try {
       prepared = await s.builder.prepare(ctx.req, opts);
+      s.log.debug(`build: context unpacked and Dockerfile parsed in ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (e) {
       await drainBody(ctx);
       throw e;
@@ -76,7 +78,9 @@ export function registerBuildRoutes(r: Router, s: Services): void {
       if (!ctx.res.writableEnded && !ctx.res.destroyed) ctx.res.write(JSON.stringify(m) + '\r\n');
     };
     try {
+      const t1 = performance.now();
       await s.builder.run(prepared, { stream: (text) => write({ stream: text }), aux: (id) => write({ aux: { ID: id } }) });
+      s.log.debug(`build: steps done in ${(performance.now() - t1).toFixed(1)} ms`);
     } catch (e) {
       const message = (e as Error).message;
       if (!ctx.signal.aborted) s.log.info(`build failed: ${message}`);
