@@ -203,6 +203,19 @@ test('COPY --chmod and ADD --chmod (BuildKit-only in dockerd 20.10, supported he
   assert.notEqual(bad.code, 0);
 });
 
+test('seed-style Dockerfiles (a PHP box, the Percona server shape) build and run', async () => {
+  const php = await docker(['build', '-t', 'php-box', '.'], fixture('php-box'));
+  assert.equal(php.code, 0, php.stdout + php.stderr);
+  const page = await docker(['run', '--rm', '--entrypoint', 'sh', 'php-box', '-c', 'id -un; pwd; cat index.html; stat -c %U index.html']);
+  assert.equal(page.stdout, 'www\n/var/www/html\n<h1>php-box on berth</h1>\nwww\n', page.stderr);
+  assert.equal((await docker(['image', 'inspect', '-f', '{{json .Config.ExposedPorts}}', 'php-box'])).stdout.trim(), '{"8080/tcp":{}}');
+  const pc = await docker(['build', '-t', 'percona-like', '.'], fixture('percona'));
+  assert.equal(pc.code, 0, pc.stdout + pc.stderr);
+  assert.equal((await docker(['run', '--rm', 'percona-like'])).stdout, 'percona-like server 8.0.36, data in /var/lib/mysql, running as daemon\n');
+  assert.equal((await docker(['run', '--rm', 'percona-like', 'echo', 'other'])).stdout, 'other\n');
+  await assertNothingLeft();
+});
+
 test('ONBUILD triggers run in the child build and are not passed on', async () => {
   const dir = fixture('onbuild');
   assert.equal((await docker(['build', '-f', 'Dockerfile.parent', '-t', 'onbuild-parent', '.'], dir)).code, 0);
@@ -327,7 +340,7 @@ test('docker commit with a message, an author and changes; history shows it', as
   assert.equal((await docker(['rm', 'to-commit'])).code, 0);
 });
 
-test('berth build: -t -q --iidfile --build-arg --label --target, -f -, a Dockerfile or a tar on stdin', { skip: !isBerth && 'berth CLI' }, async () => {
+test('berth build and commit: -t -q --iidfile --build-arg --label --target, -f -, a Dockerfile or a tar on stdin', { skip: !isBerth && 'berth CLI' }, async () => {
   const dir = fixture('multistage');
   const iid = path.join(work, 'iid');
   const r = await d.berth(['build', '-q', '--iidfile', iid, '--target', 'test', '--label', 'via=berth', '-t', 'berth-built', dir]);
@@ -346,6 +359,12 @@ test('berth build: -t -q --iidfile --build-arg --label --target, -f -, a Dockerf
   const t = await run(process.execPath, [path.join(REPO, 'bin', 'berth'), 'build', '-t', 'from-tar', '-'], { input: tarBody, env: d.env });
   assert.equal(t.code, 0, t.stderr);
   assert.equal((await docker(['run', '--rm', 'from-tar'])).stdout, 'from a tar\n');
+  assert.equal((await docker(['run', '--name', 'berth-commit-src', 'busybox', 'sh', '-c', 'echo hi > /hi'])).code, 0);
+  const c = await d.berth(['commit', '-m', 'via berth', '-c', 'CMD ["cat","/hi"]', 'berth-commit-src', 'berth-committed:v1']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(c.stdout.trim(), await imageId('berth-committed:v1'));
+  assert.equal((await docker(['run', '--rm', 'berth-committed:v1'])).stdout, 'hi\n');
+  assert.equal((await docker(['rm', 'berth-commit-src'])).code, 0);
   const fail = await d.berth(['build', '-'], { input: 'FROM busybox\nRUN exit 7\n' });
   assert.equal(fail.code, 7);
   assert.match(fail.stderr, /returned a non-zero code: 7/);
