@@ -328,7 +328,9 @@ export class Builder {
     const cfg = st.image.config ?? {};
     const shell = shellOf(cfg);
     st.stepIndex++;
-    const sig = stepSignature([b.opts.dockerfile, String(st.stage.index), String(st.stepIndex), ins.original]);
+    // A Dockerfile sent from stdin gets a random name from the CLI: it is the same file every time.
+    const dfName = b.opts.dockerfile.startsWith('.dockerfile.') ? '<stdin>' : b.opts.dockerfile;
+    const sig = stepSignature([dfName, String(st.stage.index), String(st.stepIndex), ins.original]);
 
     if (ins.keyword === 'arg') {
       const decls = parseArgDecls(ins.args, env, escape);
