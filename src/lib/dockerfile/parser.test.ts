@@ -182,3 +182,30 @@ test('metadata steps: config and history comments as the classic builder', () =>
   assert.equal(applyMeta(base, ins('MAINTAINER Jane <j@x>'), env, '\\', false).author, 'Jane <j@x>');
   assert.throws(() => applyMeta(base, ins('ENV FOO'), env, '\\', false), /ENV must have two arguments/);
 });
+
+// A corpus of Dockerfiles written here: each with the instructions (keyword, args) the parser must give.
+const CORPUS: [string, string, [string, string][]][] = [
+  ['tabs and spaces around keywords', '\tFROM\tbusybox  \n   RUN\t\techo a\n', [['from', 'busybox'], ['run', 'echo a']]],
+  ['lower and mixed case keywords', 'from x\nRun a\nCmD ["b"]', [['from', 'x'], ['run', 'a'], ['cmd', '["b"]']]],
+  ['comment after instructions is a comment only at line start', 'FROM x\nRUN echo # not a comment\n  # a comment\n', [['from', 'x'], ['run', 'echo # not a comment']]],
+  ['several continuations', 'FROM x\nRUN a \\\n b \\\n c \\\n d', [['from', 'x'], ['run', 'a  b  c  d']]],
+  ['continuation then comment then blank then text', 'FROM x\nRUN a \\\n# c1\n\n# c2\n b', [['from', 'x'], ['run', 'a  b']]],
+  ['JSON with escapes', 'FROM x\nCMD ["echo", "a \\"quoted\\" word", "\\\\back"]', [['from', 'x'], ['cmd', '["echo", "a \\"quoted\\" word", "\\\\back"]']]],
+  ['JSON with a trailing comma is shell form', 'FROM x\nCMD ["a",]', [['from', 'x'], ['cmd', '["a",]']]],
+  ['empty JSON array', 'FROM x\nENTRYPOINT []', [['from', 'x'], ['entrypoint', '[]']]],
+  ['instruction without arguments', 'FROM x\nCMD\n', [['from', 'x'], ['cmd', '']]],
+  ['ONBUILD keeps its trigger text', 'FROM x\nONBUILD  RUN  echo  hi', [['from', 'x'], ['onbuild', 'RUN  echo  hi']]],
+  ['escape char inside single quotes is still a continuation', "FROM x\nRUN echo 'a \\\nb'", [['from', 'x'], ['run', "echo 'a b'"]]],
+  ['backtick escape leaves backslashes alone', '# escape=`\nFROM x\nRUN dir c:\\ `\n  && echo \\done', [['from', 'x'], ['run', 'dir c:\\   && echo \\done']]],
+  ['CR-only line ends', 'FROM x\rRUN a\r', [['from', 'x'], ['run', 'a']]],
+  ['ENV forms', 'FROM x\nENV A=1 B="2 3"\nENV C 4 5', [['from', 'x'], ['env', 'A=1 B="2 3"'], ['env', 'C 4 5']]],
+  ['HEALTHCHECK keeps flags separate', 'FROM x\nHEALTHCHECK --interval=1s CMD true', [['from', 'x'], ['healthcheck', 'CMD true']]],
+  ['unknown directive is a comment and ends directives', '# foo=bar\n# escape=`\nFROM x\nRUN a \\\n b', [['from', 'x'], ['run', 'a  b']]],
+  ['a lone escape line joins nothing', 'FROM x\nRUN a \\\n\\\n b', [['from', 'x'], ['run', 'a  b']]],
+];
+
+for (const [name, text, want] of CORPUS) {
+  test(`corpus: ${name}`, () => {
+    assert.deepEqual(parseDockerfile(text).instructions.map((i) => [i.keyword, i.args]), want);
+  });
+}
