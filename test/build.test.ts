@@ -221,6 +221,21 @@ test('seed-style Dockerfiles (a PHP box, the Percona server shape) build and run
   await assertNothingLeft();
 });
 
+test('deletions in a RUN: whiteouts and opaque directories make the layer (seen in the image and in save)', async () => {
+  const r = await docker(['build', '-q', '-t', 'opaque', '-'], undefined, 'FROM busybox\nRUN mkdir -p /d/sub && touch /d/a /d/sub/b /keep /gone\nRUN rm -rf /d /gone && mkdir /d && touch /d/new\nCMD ["sh", "-c", "find /d; ls /keep /gone 2>&1 || true"]\n');
+  assert.equal(r.code, 0, r.stderr);
+  const out = (await docker(['run', '--rm', 'opaque'])).stdout;
+  assert.match(out, /^\/d\n\/d\/new\n/);
+  assert.match(out, /^\/keep$/m);
+  assert.match(out, /\/gone: No such file or directory/);
+  if (!isBerth) return;
+  const saved = path.join(work, 'opaque.tar');
+  assert.equal((await docker(['save', '-o', saved, 'opaque'])).code, 0);
+  const listing = await run('sh', ['-c', `mkdir -p ${work}/opq && tar -C ${work}/opq -xf ${saved} && for l in $(find ${work}/opq -type f); do tar -tf "$l" 2>/dev/null; done`]);
+  assert.match(listing.stdout, /^d\/\.wh\.\.wh\.\.opq$/m);
+  assert.match(listing.stdout, /^\.wh\.gone$/m);
+});
+
 test('ONBUILD triggers run in the child build and are not passed on', async () => {
   const dir = fixture('onbuild');
   assert.equal((await docker(['build', '-f', 'Dockerfile.parent', '-t', 'onbuild-parent', '.'], dir)).code, 0);
