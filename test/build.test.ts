@@ -335,6 +335,33 @@ test('a client that goes away mid-build: the RUN container is killed and removed
   assert.equal((await docker(['image', 'inspect', 'gone'])).code, 1);
 });
 
+test('berthd killed (SIGKILL) mid-build: after a restart the step container, mounts and temp files are gone', { skip: !isBerth && 'berth start-up clean-up' }, async () => {
+  const body = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nCOPY a /a\nRUN echo started && sleep 120\n' }, { name: 'a', body: 'a' }]);
+  const imagesBefore = await allImages();
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request({ socketPath: d.socket, method: 'POST', path: '/build?t=crashed', headers: { 'Content-Length': String(body.length) } }, (res) => {
+      let seen = '';
+      res.on('data', (c: Buffer) => {
+        seen += c.toString();
+        if (seen.includes('{"stream":"started\\n"}')) resolve();
+      });
+      res.on('error', () => {});
+      res.on('end', () => reject(new Error(`build ended before the RUN started: ${seen}`)));
+    });
+    req.on('error', () => {});
+    req.end(body);
+  });
+  await d.kill();
+  await d.start();
+  await assertNothingLeft();
+  assert.equal((await docker(['image', 'inspect', 'crashed'])).code, 1);
+  // The COPY step's image was complete before the crash and stays as cache; nothing else is new.
+  const added = (await allImages()).split('\n').filter((i) => !imagesBefore.split('\n').includes(i));
+  assert.ok(added.length <= 1, `at most the finished COPY step's image is new: ${added.join(' ')}`);
+  const again = await docker(['build', '-q', '-'], undefined, 'FROM busybox\nRUN echo after-restart\n');
+  assert.equal(again.code, 0, again.stderr);
+});
+
 test('dockerode buildImage streams the build and tags the image', async () => {
   const dockerode = new Docker({ socketPath: d.socket });
   const body = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nARG X=1\nRUN echo "x=$X" > /x\nCMD ["cat", "/x"]\n' }]);
