@@ -2,6 +2,8 @@
 // management groups with their subcommand names and aliases (`container ls` = `ps`).
 import type { CommandSpec } from './command-spec.js';
 import * as attach from './commands/attach.js';
+import * as build from './commands/build.js';
+import * as commit from './commands/commit.js';
 import * as cp from './commands/cp.js';
 import * as create from './commands/create.js';
 import * as diff from './commands/diff.js';
@@ -44,7 +46,7 @@ const r = (spec: unknown, name?: string, aliases?: string[]): Registration => ({
 export const COMMON_COMMANDS: Registration[] = [r(run.spec), r(exec.spec), r(ps.spec), r(images.spec), r(version.spec), r(info.spec)];
 
 export const OTHER_COMMANDS: Registration[] = [
-  r(attach.spec), r(cp.spec), r(create.spec), r(diff.spec), r(events.spec), r(exportCmd.spec), r(history.spec),
+  r(attach.spec), r(build.spec), r(commit.spec), r(cp.spec), r(create.spec), r(diff.spec), r(events.spec), r(exportCmd.spec), r(history.spec),
   r(importCmd.spec), r(inspect.spec), r(kill.spec), r(load.spec), r(logs.spec), r(port.spec), r(rename.spec),
   r(restart.spec), r(rm.spec, 'rm', []), r(rmi.spec), r(save.spec), r(start.spec), r(stop.spec), r(tag.spec),
   r(top.spec), r(wait.spec),
@@ -55,7 +57,7 @@ export const GROUPS: { name: string; description: string; commands: Registration
     name: 'container',
     description: 'Manage containers',
     commands: [
-      r(attach.spec), r(cp.spec), r(create.spec), r(diff.spec), r(exec.spec), r(exportCmd.spec), r(inspect.containerSpec),
+      r(attach.spec), r(commit.spec), r(cp.spec), r(create.spec), r(diff.spec), r(exec.spec), r(exportCmd.spec), r(inspect.containerSpec),
       r(kill.spec), r(logs.spec), r(ps.spec, 'ls', ['ps', 'list']), r(port.spec), r(prune.containerSpec), r(rename.spec),
       r(restart.spec), r(rm.spec, 'rm', ['remove']), r(run.spec), r(start.spec), r(stop.spec), r(top.spec), r(wait.spec),
     ],
@@ -64,7 +66,7 @@ export const GROUPS: { name: string; description: string; commands: Registration
     name: 'image',
     description: 'Manage images',
     commands: [
-      r(history.spec), r(importCmd.spec), r(inspect.imageSpec), r(load.spec), r(images.spec, 'ls', ['list']),
+      r(build.spec), r(history.spec), r(importCmd.spec), r(inspect.imageSpec), r(load.spec), r(images.spec, 'ls', ['list']),
       r(prune.imageSpec), r(rmi.spec, 'rm', ['remove', 'rmi']), r(save.spec), r(tag.spec),
     ],
   },

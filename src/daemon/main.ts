@@ -13,6 +13,7 @@ import type { Services } from './services.js';
 import { EventBus } from '../engine/events.js';
 import { ImageService } from '../engine/images/image-service.js';
 import { ContainerService } from '../engine/containers/container-service.js';
+import { Builder } from '../engine/builder/builder.js';
 import { VolumeService } from '../engine/volumes/volume-service.js';
 import { ConmonRuntime } from '../host/conmon-runtime.js';
 import { probeHost } from '../host/host-info.js';
@@ -60,8 +61,10 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   await images.init();
   await volumes.init();
   await containers.init();
+  const builder = new Builder(images, containers, config.dataRoot, log);
+  await builder.init();
 
-  const services: Services = { config, log, events, images, containers, volumes, host: probeHost() };
+  const services: Services = { config, log, events, images, containers, volumes, builder, host: probeHost() };
   const api = new ApiServer(log);
   registerAllRoutes(api.router, services);
   const listeners: net.Server[] = [];

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { EventBus } from '../engine/events.js';
 import type { ImageService } from '../engine/images/image-service.js';
 import type { ContainerService } from '../engine/containers/container-service.js';
+import type { Builder } from '../engine/builder/builder.js';
 import type { VolumeService } from '../engine/volumes/volume-service.js';
 import type { HostFacts } from '../host/host-info.js';
 
@@ -15,6 +16,7 @@ export interface Services {
   images: ImageService;
   containers: ContainerService;
   volumes: VolumeService;
+  builder: Builder;
   /** Facts about the host, probed once at start-up (for /info and /version). */
   host: HostFacts;
 }

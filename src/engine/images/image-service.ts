@@ -208,6 +208,11 @@ export class ImageService implements ImageProvider {
     return c;
   }
 
+  /** A copy of an image's config (the builder starts each step from its parent's). */
+  configOf(refOrId: string): ImageConfig {
+    return structuredClone(this.config(this.lookupId(refOrId)));
+  }
+
   private record(id: Digest): ImageRecord {
     const r = this.store.get(id);
     if (!r) throw noSuchImage(id);

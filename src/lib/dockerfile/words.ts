@@ -38,21 +38,29 @@ function expandAt(s: string, i: number, env: Env, escape: string): { value: stri
     while (j < s.length && NAME_CHAR.test(s[j]!)) name += s[j++];
     if (!name) throw new DockerfileParseError(`missing variable name in ${s.slice(i)}`);
     if (s[j] === '}') return { value: env.get(name) ?? '', next: j + 1 };
-    if (s[j] === ':' && (s[j + 1] === '-' || s[j + 1] === '+')) {
-      const op = s[j + 1];
+    // ${VAR:-word} ${VAR-word} ${VAR:+word} ${VAR+word} ${VAR:?msg} ${VAR?msg}: with the colon an
+    // empty value counts as unset (POSIX, as Docker's lexer).
+    const colon = s[j] === ':';
+    const op = s[colon ? j + 1 : j];
+    if (op === '-' || op === '+' || op === '?') {
+      const wordStart = colon ? j + 2 : j + 1;
       // The word runs to the matching close brace; nested ${...} are allowed.
       let depth = 1;
-      let k = j + 2;
+      let k = wordStart;
       for (; k < s.length; k++) {
         if (s[k] === escape) k++;
         else if (s[k] === '{') depth++;
         else if (s[k] === '}' && --depth === 0) break;
       }
       if (depth !== 0) throw new DockerfileParseError(`missing '}' in ${s.slice(i)}`);
-      const word = processWord(s.slice(j + 2, k), { env, escape });
+      const word = processWord(s.slice(wordStart, k), { env, escape });
       const v = env.get(name);
-      const set = v !== undefined && v !== '';
-      return { value: op === '-' ? (set ? v : word) : set ? word : '', next: k + 1 };
+      const set = v !== undefined && (!colon || v !== '');
+      if (op === '?') {
+        if (!set) throw new DockerfileParseError(`${name}: ${word || 'is not allowed to be unset'}`);
+        return { value: v!, next: k + 1 };
+      }
+      return { value: op === '-' ? (set ? v! : word) : set ? word : '', next: k + 1 };
     }
     throw new DockerfileParseError(`unsupported modifier in ${s.slice(i, j + 2)}`);
   }
@@ -81,8 +89,12 @@ function lex(s: string, o: WordOptions, split: boolean): string[] {
     }
     if (quote === '"') {
       if (ch === '"') quote = null;
-      else if (ch === escape && i + 1 < s.length) cur += s[++i];
-      else if (ch === '$' && o.env) {
+      else if (ch === escape && i + 1 < s.length) {
+        // Inside double quotes the escape only quotes ", $ and itself; before anything else it stays.
+        const n = s[i + 1]!;
+        if (n === '"' || n === '$' || n === escape) cur += s[++i];
+        else cur += ch;
+      } else if (ch === '$' && o.env) {
         const { value, next } = expandAt(s, i, o.env, escape);
         cur += value;
         i = next - 1;

@@ -6,6 +6,7 @@ import { registerImageRoutes } from './images.js';
 import { registerContainerRoutes } from './containers.js';
 import { registerExecRoutes } from './exec.js';
 import { registerVolumeRoutes } from './volumes.js';
+import { registerBuildRoutes } from './build.js';
 
 export function registerAllRoutes(r: Router, s: Services): void {
   registerSystemRoutes(r, s);
@@ -13,4 +14,5 @@ export function registerAllRoutes(r: Router, s: Services): void {
   registerContainerRoutes(r, s);
   registerExecRoutes(r, s);
   registerVolumeRoutes(r, s);
+  registerBuildRoutes(r, s);
 }
