@@ -127,6 +127,12 @@ export class ConmonRuntime implements ContainerRuntime {
     this.socketDir = path.join(opts.execRoot, 's');
     this.persistRoot = path.join(opts.execRoot, 'conmon');
     for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    // Socket links whose bundle is gone (an exec or container removed while the daemon was down, or
+    // by an older berthd that left them): nothing can attach through them any more.
+    for (const name of fs.readdirSync(this.socketDir)) {
+      const link = path.join(this.socketDir, name);
+      if (!fs.existsSync(link)) fs.rmSync(link, { force: true });
+    }
   }
 
   private persistDir(id: string): string {
@@ -480,6 +486,12 @@ export class ConmonRuntime implements ContainerRuntime {
           return code ?? UNKNOWN_EXIT_CODE;
         } finally {
           mon.stop();
+          // Once the exit is known the exec's files are of no use (Docker keeps only the record, in
+          // memory): its directory and conmon's socket link go, so execs leave nothing on disk.
+          await Promise.all([
+            fsp.rm(execDir, { recursive: true, force: true }),
+            fsp.rm(path.join(this.socketDir, opts.execId), { force: true }),
+          ]).catch(() => {});
         }
       })();
       exited.catch(() => {});

@@ -1171,7 +1171,7 @@ export class ContainerService implements ImageUsage {
     this.runs.get(c.id)?.watch.abort();
     this.runs.delete(c.id);
     this.failPendingAttaches(c.id);
-    this.exec.containerStopped(c.id);
+    this.exec.containerRemoved(c.id);
     // An exited or never-started container was already deleted from the runtime (at its exit or
     // when its start failed); a run whose exit was not cleaned up still has runtime state.
     const stagedAhead = this.takePrepared(c.id) !== undefined;

@@ -158,6 +158,9 @@ export class ExecManager {
       e.exitCode = code;
       e.running = false;
       e.finishedAt = Date.now();
+      // The record stays inspectable for its exit code; the process handle (streams, buffers) goes.
+      delete e.handle;
+      delete e.pendingSize;
       this.d.events.publish({ type: 'container', action: 'exec_die', id: c.id, attributes: { execID: e.id, exitCode: String(code), image: c.imageRef, name: c.name } });
       return code;
     });
@@ -175,8 +178,17 @@ export class ExecManager {
     await e.handle.resize(height, width);
   }
 
+  /**
+   * The container's ExecIDs: the execs not yet finished. Docker drops an exec from its container's list
+   * when it exits and keeps it in the daemon's store (inspectable by ID) until its periodic clean-up.
+   */
   idsFor(containerId: string): string[] {
-    return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+    return [...this.execs.values()].filter((e) => e.containerId === containerId && e.finishedAt === undefined).map((e) => e.id);
+  }
+
+  /** The container is being removed: every exec of it goes. */
+  containerRemoved(containerId: string): void {
+    for (const [id, e] of this.execs) if (e.containerId === containerId) this.execs.delete(id);
   }
 
   /** The container stopped: its finished exec instances go; running ones finish on their own. */
