@@ -45,6 +45,7 @@ interface ExecRecord extends ExecInfo {
 
 export interface ExecStartOptions {
   detach: boolean;
+  /** The start request's Tty: framing only (see start). */
   tty?: boolean;
   stdin?: Readable;
   onOutput?(stream: 'stdout' | 'stderr', data: Buffer): void;
@@ -104,7 +105,9 @@ export class ExecManager {
     if (e.started) throw new ConflictError(`Error: Exec command ${e.id} has already run`);
     const c = this.d.findRunning(e.containerId);
     e.started = true;
-    const tty = o.tty ?? e.config.tty;
+    // The process gets the terminal exec *create* asked for, whatever the start says (Docker: the
+    // start's Tty only chooses the stream framing; several clients send false there by default).
+    const tty = e.config.tty;
     const cfg = e.config;
     const streams: AttachStreams | undefined = o.detach
       ? undefined

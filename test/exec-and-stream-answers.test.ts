@@ -1,0 +1,93 @@
+// Answers that clients branch on, each checked against berthd with Docker's answer stated beside it:
+// the terminal of an exec (create decides, not start), exec state that goes away, and failures inside
+// a progress stream (docker load).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startDaemon, waitFor } from './harness/index.js';
+
+const d = await startDaemon({ after });
+const onReference = (why: string) => (d.engine === 'dockerd' ? `dockerd 20.10 differs: ${why}` : false);
+
+/** Starts an exec over an upgraded connection and returns everything it wrote, raw (frames and all). */
+function startExecRaw(execId: string, body: object): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(d.socket);
+    const chunks: Buffer[] = [];
+    const json = JSON.stringify(body);
+    s.on('error', reject);
+    s.on('data', (c) => chunks.push(c));
+    s.on('close', () => resolve(Buffer.concat(chunks)));
+    s.write(`POST /exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+    setTimeout(() => s.destroy(new Error('exec start did not end within 20 s')), 20_000).unref();
+  });
+}
+
+test('set-up: a running container', async () => {
+  const r = await d.docker(['run', '-d', '--name', 'box', 'busybox', 'sleep', '600']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('an exec created with Tty true and started with Tty false gets a terminal (Docker: create decides)', async () => {
+  const ex = await d.api('POST', '/containers/box/exec', { body: { Cmd: ['tty'], AttachStdout: true, AttachStderr: true, Tty: true } });
+  assert.equal(ex.status, 201, ex.text);
+  const raw = await startExecRaw(ex.json().Id, { Detach: false, Tty: false });
+  const text = raw.toString('latin1');
+  // Docker 20.10 and 28 alike: `tty` prints the pty's name (exit 0), never "not a tty".
+  assert.match(text, /\/dev\/pts\/\d+/);
+  assert.doesNotMatch(text, /not a tty/);
+  const ins = await d.api('GET', `/exec/${ex.json().Id}/json`);
+  assert.equal(ins.json().ExitCode, 0);
+});
+
+test('exec state: a finished exec leaves ExecIDs and the disk, stays inspectable; rm leaves no exec state', async () => {
+  const before = fs.readdirSync(path.join(d.execRoot, 's')).length;
+  const r = await d.docker(['exec', 'box', 'echo', 'hi']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hi\n');
+  // Docker removes an exec from its container's list when it exits (ExecIDs null again) and keeps
+  // it inspectable by ID in the daemon's store until its periodic clean-up.
+  const execIds = await waitFor('ExecIDs to empty', async () => {
+    const ids = (await d.api('GET', '/containers/box/json')).json().ExecIDs;
+    return ids === null || (Array.isArray(ids) && ids.length === 0) ? 'empty' : null;
+  });
+  assert.equal(execIds, 'empty');
+  const ex = await d.api('POST', '/containers/box/exec', { body: { Cmd: ['sh', '-c', 'exit 3'] } });
+  const id = ex.json().Id;
+  await startExecRaw(id, { Detach: false, Tty: false });
+  const ins = await d.api('GET', `/exec/${id}/json`);
+  assert.equal(ins.status, 200);
+  assert.equal(ins.json().ExitCode, 3);
+  assert.equal(ins.json().Running, false);
+  if (d.engine === 'berthd') {
+    // Nothing of the finished execs is left on disk: no socket links, no exec directories.
+    const cid = (await d.api('GET', '/containers/box/json')).json().Id;
+    await waitFor('exec files to go', () => fs.readdirSync(path.join(d.execRoot, 's')).length <= before);
+    const execDir = path.join(d.dataRoot, 'containers', cid, 'exec');
+    await waitFor('exec dirs to go', () => !fs.existsSync(execDir) || fs.readdirSync(execDir).length === 0);
+  }
+  assert.equal((await d.docker(['rm', '-f', 'box'])).code, 0);
+  assert.equal((await d.api('GET', `/exec/${id}/json`)).status, 404, 'the removed container\'s execs are gone');
+  if (d.engine === 'berthd') {
+    const dangling = fs.readdirSync(path.join(d.execRoot, 's')).filter((n) => !fs.existsSync(path.join(d.execRoot, 's', n)));
+    assert.deepEqual(dangling, []);
+  }
+});
+
+test('docker load of something that is no archive: 200 with the error in the JSON stream; the CLI exits 1', { skip: onReference('20.10 answers the same; message texts differ') }, async () => {
+  const junk = Buffer.alloc(20_000, 7);
+  const r = await d.api('POST', '/images/load?quiet=1', { body: junk, headers: { 'Content-Type': 'application/x-tar' } });
+  // Docker (daemon/images load): the status is 200 whatever happens; a failure is a JSON message.
+  assert.equal(r.status, 200, r.text);
+  const msg = JSON.parse(r.text.trim().split('\n').at(-1)!);
+  assert.equal(typeof msg.errorDetail?.message, 'string');
+  assert.equal(msg.error, msg.errorDetail.message);
+  const file = path.join(d.base, 'junk.tar');
+  fs.writeFileSync(file, junk);
+  const cli = await d.docker(['load', '-i', file]);
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr + cli.stdout, /tar/i);
+  assert.equal((await d.api('GET', '/_ping')).text, 'OK');
+});
