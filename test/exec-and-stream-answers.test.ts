@@ -91,3 +91,57 @@ test('docker load of something that is no archive: 200 with the error in the JSO
   assert.match(cli.stderr + cli.stdout, /tar/i);
   assert.equal((await d.api('GET', '/_ping')).text, 'OK');
 });
+
+/** Runs the docker CLI under a pty (script), types `keys` once `ready()` holds, and waits for it to exit. */
+async function typeIntoTty(args: string[], ready: () => Promise<boolean>, keys: string): Promise<{ code: number | null; out: string }> {
+  const { spawn } = await import('node:child_process');
+  const { DOCKER_BIN, shQuote } = await import('./harness/index.js');
+  const child = spawn('script', ['-qec', [DOCKER_BIN, ...args].map(shQuote).join(' '), '/dev/null'], { env: { ...process.env, ...d.env } as NodeJS.ProcessEnv });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    await waitFor('the attached container to run', ready, 20_000);
+    // Give the CLI a moment to put its terminal in raw mode (ctrl-q is XON in cooked mode), bounded by
+    // retyping: the keys are sent until the CLI lets go, at most 20 times.
+    for (let i = 0; i < 20; i++) {
+      child.stdin.write(keys);
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 250))]);
+      if (done) break;
+    }
+    const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    return { code, out };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function isRunning(name: string): Promise<boolean> {
+  const r = await d.api('GET', `/containers/${name}/json`);
+  return r.status === 200 && r.json().State.Running === true;
+}
+
+test('docker run -it, then ctrl-p ctrl-q: the CLI leaves, the container keeps running (Docker: "read escape sequence", exit 0)', async () => {
+  const r = await typeIntoTty(['run', '-it', '--name', 'detachme', 'busybox', 'sh'], () => isRunning('detachme'), '\x10\x11');
+  assert.equal(r.code, 0, r.out);
+  assert.ok(await isRunning('detachme'), 'still running after the detach');
+  // Attach again with other keys: ctrl-a then x detaches this time.
+  // (The docker 28 CLI's own exit status after an attach detach is not asserted: it is the CLI's.)
+  const again = await typeIntoTty(['attach', '--detach-keys', 'ctrl-a,x', 'detachme'], () => isRunning('detachme'), '\x01x');
+  assert.notEqual(again.code, null, `the CLI left: ${again.out}`);
+  assert.match(again.out, /read escape sequence/);
+  assert.ok(await isRunning('detachme'));
+  assert.equal((await d.docker(['rm', '-f', 'detachme'])).code, 0);
+});
+
+test('bad detach keys: refused with 400 before any hijack (attach and exec create)', async () => {
+  assert.equal((await d.docker(['run', '-d', '-t', '-i', '--name', 'keys', 'busybox', 'sh'])).code, 0);
+  const a = await d.api('POST', '/containers/keys/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-1');
+  assert.equal(a.status, 400, a.text);
+  assert.match(a.json().message, /Invalid detach keys \(ctrl-1\)/);
+  const e = await d.api('POST', '/containers/keys/exec', { body: { Cmd: ['sh'], AttachStdin: true, Tty: true, DetachKeys: 'nope' } });
+  assert.equal(e.status, 400, e.text);
+  assert.equal((await d.docker(['rm', '-f', 'keys'])).code, 0);
+});

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Router } from '../http-server.js';
+import { detachable, detachKeyBytes } from '../detach-stream.js';
 import type { Services } from '../../daemon/services.js';
 import type {
   ContainerCreateResponse,
@@ -222,14 +223,24 @@ export function registerContainerRoutes(r: Router, s: Services): void {
     // Some clients (dockerode) send their options as a JSON body too; Docker ignores it, and it must
     // not reach the container's stdin after the hijack.
     if (Number(ctx.req.headers['content-length'] ?? 0) > 0) await ctx.json<unknown>({}).catch(() => undefined);
+    // Checked before the hijack, so a bad spec is a plain 400.
+    const keys = tty && ctx.bool('stdin') ? detachKeyBytes(ctx.query.get('detachKeys')) : null;
     const sock = ctx.hijack(tty ? RAW_STREAM_TYPE : MULTIPLEXED_STREAM_TYPE);
     const write = (stream: 'stdout' | 'stderr', data: Buffer) => {
       if (!sock.writable) return;
       sock.write(tty ? data : frame(stream, data));
     };
+    let session: { close(): void; done: Promise<void> } | null = null;
+    let detached = false;
+    const stdin = keys
+      ? detachable(sock, keys, () => {
+          detached = true;
+          session?.close();
+        })
+      : sock;
     try {
-      const session = await c().attach(id, {
-        ...(ctx.bool('stdin') ? { stdin: sock } : {}),
+      session = await c().attach(id, {
+        ...(ctx.bool('stdin') ? { stdin } : {}),
         stdout: ctx.bool('stdout'),
         stderr: ctx.bool('stderr'),
         stream: ctx.bool('stream'),
@@ -237,8 +248,10 @@ export function registerContainerRoutes(r: Router, s: Services): void {
         onOutput: write,
         signal: ctx.signal,
       });
-      sock.once('close', () => session.close());
-      await session.done;
+      const open = session;
+      sock.once('close', () => open.close());
+      if (detached) open.close();
+      await open.done;
     } catch (e) {
       write('stderr', Buffer.from(`Error: ${(e as Error).message}\n`));
     }

@@ -1,6 +1,7 @@
 // Exec endpoints of the Engine API: create an exec instance in a running container, start it
 // (hijacking the connection unless detached), resize its tty, inspect it. Translation only.
 import type { Router } from '../http-server.js';
+import { detachable, detachKeyBytes } from '../detach-stream.js';
 import type { Services } from '../../daemon/services.js';
 import type { ExecCreateRequest, ExecInspect, ExecStartRequest } from '../../api/types/containers.js';
 import { frame, MULTIPLEXED_STREAM_TYPE, RAW_STREAM_TYPE } from '../../api/streams.js';
@@ -14,6 +15,7 @@ export function registerExecRoutes(r: Router, s: Services): void {
     if (typeof b !== 'object' || b === null) throw new InvalidParameterError('invalid JSON: an exec config object was expected');
     if (!Array.isArray(b.Cmd) || b.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     const size = Array.isArray(b.ConsoleSize) && b.ConsoleSize.length === 2 ? { height: b.ConsoleSize[0], width: b.ConsoleSize[1] } : undefined;
+    if (b.DetachKeys) detachKeyBytes(b.DetachKeys); // a bad spec is refused at create, as Docker does
     const id = c().createExec(ctx.param('id'), {
       cmd: b.Cmd,
       env: b.Env ?? [],
@@ -42,19 +44,25 @@ export function registerExecRoutes(r: Router, s: Services): void {
       ctx.res.end();
       return;
     }
+    // The exec's own terminal (from its create) decides whether detach keys are watched, as Docker.
+    const keys = info.tty && info.config.attachStdin ? detachKeyBytes(info.config.detachKeys) : null;
     const sock = ctx.hijack(tty ? RAW_STREAM_TYPE : MULTIPLEXED_STREAM_TYPE);
     const write = (stream: 'stdout' | 'stderr', data: Buffer) => {
       if (sock.writable) sock.write(tty ? data : frame(stream, data));
     };
+    let onDetach = () => {};
+    const detachedP = new Promise<void>((resolve) => (onDetach = resolve));
+    const stdin = keys ? detachable(sock, keys, () => onDetach()) : sock;
     try {
       const run = await c().startExec(id, {
         detach: false,
         tty,
-        ...(info.config.attachStdin ? { stdin: sock } : {}),
+        ...(info.config.attachStdin ? { stdin } : {}),
         onOutput: write,
         ...(size ? { consoleSize: size } : {}),
       });
-      await run.done;
+      // Detached: the client goes, the exec goes on.
+      await Promise.race([run.done, detachedP]);
     } catch (e) {
       // After the hijack the only way to report a failure is the stream itself, as Docker does; the
       // client then reads the exit code (126/127) from the exec's inspect.
