@@ -19,6 +19,8 @@ export interface DaemonConfig {
   /** Default container log cap: rotate at this size, keep this many files (per container via --log-opt). */
   logMaxSize: number;
   logMaxFile: number;
+  /** The default log driver (--log-driver): json-file unless told; see LOG_DRIVERS for what is accepted. */
+  logDriver?: string;
   /** The daemon's --log-opt values as given; dockerd merges them into each container's LogConfig.Config. */
   logOpts: Record<string, string>;
   /** Group that may use the unix socket (socket mode 0660). */

@@ -2,6 +2,7 @@
 // -H/--host (repeatable), --data-root (alias -g/--graph), --exec-root, -p/--pidfile, -b/--bridge, --bip,
 // -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group; and berth's
 // own --start-ahead.
+import { LOG_DRIVERS } from '../engine/containers/log-drivers.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultConfig, type DaemonConfig } from './config.js';
@@ -23,6 +24,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .addOption(new Option('-l, --log-level <level>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'Enable debug mode')
     .option('--default-runtime <name>', 'Default OCI runtime for containers', 'runc')
+    .option('--log-driver <name>', 'Default driver for container logs (json-file, local, k8s-file, none)', 'json-file')
     .option('--log-opt <k=v>', 'Default log driver options for containers (max-size, max-file)', collect, [] as string[])
     .option('-G, --group <name>', 'Group for the unix socket', 'root')
     .addOption(new Option('--start-ahead <bool>', 'Prepare a created container\'s run before its start arrives (berth)').choices(['true', 'false']).default('true'))
@@ -41,6 +43,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     debug?: boolean;
     defaultRuntime: string;
     logOpt: string[];
+    logDriver: string;
     group: string;
     startAhead: 'true' | 'false';
   }>();
@@ -58,6 +61,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
       if (!Number.isInteger(logMaxFile) || logMaxFile < 1) throw new InvalidParameterError(`invalid value for max-file: ${v}`);
     } else throw new InvalidParameterError(`unknown log opt '${k}' for json-file log driver`);
   }
+  if (!LOG_DRIVERS.includes(o.logDriver)) throw new InvalidParameterError(`logger: no log driver named '${o.logDriver}' is registered`);
   if (o.defaultRuntime !== 'runc') throw new InvalidParameterError(`default runtime ${o.defaultRuntime} is not supported (only runc works on this host)`);
   return defaultConfig({
     dataRoot: path.resolve(o.graph ?? o.dataRoot),
@@ -71,6 +75,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     logMaxSize,
     logMaxFile,
     logOpts,
+    logDriver: o.logDriver,
     group: o.group,
     startAhead: o.startAhead === 'true',
   });

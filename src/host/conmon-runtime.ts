@@ -150,7 +150,7 @@ export class ConmonRuntime implements ContainerRuntime {
     for (const f of [path.join(this.exitsDir, opts.id), path.join(persist, 'oom'), path.join(persist, 'exit'), path.join(opts.bundleDir, 'oom')]) {
       fs.rmSync(f, { force: true });
     }
-    fs.mkdirSync(path.dirname(opts.logPath), { recursive: true });
+    if (opts.logPath !== null) fs.mkdirSync(path.dirname(opts.logPath), { recursive: true });
     const conmonPidFile = path.join(persist, 'conmon.pid');
     // runc create moves the init into the container's cgroups: see keepCgroupMigrationWarm.
     const stopWarm = keepCgroupMigrationWarm();
@@ -164,7 +164,7 @@ export class ConmonRuntime implements ContainerRuntime {
         bundle: opts.bundleDir,
         pidFile: path.join(persist, 'pidfile'),
         conmonPidFile,
-        logPath: `k8s-file:${opts.logPath}`,
+        logPath: opts.logPath === null ? 'none' : `k8s-file:${opts.logPath}`,
         logSizeMax: opts.logSizeMax,
         exitDir: this.exitsDir,
         socketDir: this.socketDir,

@@ -14,7 +14,7 @@ import { parseByteSize } from '../../daemon/byte-size.js';
 import type { EventBus } from '../events.js';
 import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { Digest, ImageProvider, ImageUsage, ResolvedImage } from '../images/image-service-contract.js';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
 import { ContainerStore, writeFileAtomic } from './container-store.js';
@@ -32,6 +32,7 @@ import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from '.
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
 import { LogRotator } from './log-rotator.js';
+import { DEFAULT_LOG_DRIVER, LOG_DRIVERS, driverKeepsLog } from './log-drivers.js';
 import { populateVolume } from './volume-populate.js';
 import { diskUsage } from './disk-usage.js';
 import { listChanges, type Change } from './changes.js';
@@ -446,7 +447,7 @@ export class ContainerService implements ImageUsage {
     if (!hc.NetworkMode) hc.NetworkMode = 'default';
     // As dockerd does: the daemon's --log-opt values fill in what the container's own options leave
     // unset (so inspect shows the limits that actually apply).
-    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: 'k8s-file', Config: { ...this.config.logOpts, ...(hc.LogConfig?.Config ?? {}) } };
+    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: this.config.logDriver ?? DEFAULT_LOG_DRIVER, Config: { ...this.config.logOpts, ...(hc.LogConfig?.Config ?? {}) } };
 
     const p = this.store.paths(id);
     const createdVolumes: string[] = [];
@@ -538,12 +539,12 @@ export class ContainerService implements ImageUsage {
 
   private logOptions(hc: HostConfig): { maxSize: number; maxFile: number } {
     const type = hc.LogConfig?.Type ?? '';
-    if (type && !['k8s-file', 'json-file', 'local'].includes(type)) {
+    if (type && !LOG_DRIVERS.includes(type)) {
       throw new InvalidParameterError(`logger: no log driver named '${type}' is registered`);
     }
     const cfg = hc.LogConfig?.Config ?? {};
     for (const k of Object.keys(cfg)) {
-      if (!['max-size', 'max-file', 'compress', 'labels', 'env', 'tag'].includes(k)) throw new InvalidParameterError(`unknown log opt '${k}' for k8s-file log driver`);
+      if (!['max-size', 'max-file', 'compress', 'labels', 'env', 'tag'].includes(k)) throw new InvalidParameterError(`unknown log opt '${k}' for ${type || this.config.logDriver || DEFAULT_LOG_DRIVER} log driver`);
     }
     let maxSize = this.config.logMaxSize;
     let maxFile = this.config.logMaxFile;
@@ -664,7 +665,7 @@ export class ContainerService implements ImageUsage {
       const { pid, conmonPid } = await this.runtime.create({
         id: c.id,
         bundleDir: p.bundleDir,
-        logPath: p.logFile,
+        logPath: driverKeepsLog(c.hostConfig.LogConfig?.Type) ? p.logFile : null,
         // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
         logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
         tty,
@@ -1375,6 +1376,7 @@ export class ContainerService implements ImageUsage {
   /** The container's log records; follow ends when the container exits. */
   logs(idOrName: string, o: LogsOptions): { tty: boolean; records: AsyncGenerator<LogRecord> } {
     const c = this.store.find(idOrName);
+    if (!driverKeepsLog(c.hostConfig.LogConfig?.Type)) throw new NotImplementedError('configured logging driver does not support reading');
     const running = this.isRunning(c);
     const stopped = running ? this.exitOf(c.id) : Promise.resolve(null);
     return {
@@ -1401,7 +1403,7 @@ export class ContainerService implements ImageUsage {
   async attach(idOrName: string, o: AttachOptions): Promise<{ tty: boolean; done: Promise<void>; close(): void }> {
     const c = this.store.find(idOrName);
     const tty = !!c.config.Tty;
-    if (o.logs) {
+    if (o.logs && driverKeepsLog(c.hostConfig.LogConfig?.Type)) {
       for await (const r of readLogs({ logPath: this.store.paths(c.id).logFile, stdout: o.stdout, stderr: o.stderr, tail: null, follow: false })) {
         o.onOutput(r.stream, r.data);
       }

@@ -10,8 +10,8 @@ export interface RuntimeCreateOptions {
   id: string;
   /** Directory holding config.json (written by the caller) and conmon's files (pidfile, ctl, winsz). */
   bundleDir: string;
-  /** k8s-file log that conmon writes: `TIMESTAMP stdout|stderr F|P text` per line. */
-  logPath: string;
+  /** k8s-file log that conmon writes: `TIMESTAMP stdout|stderr F|P text` per line; null keeps none. */
+  logPath: string | null;
   /** conmon's own hard cap (a backstop while berthd is down; berthd rotates below it). -1 = none. */
   logSizeMax: number;
   tty: boolean;
