@@ -91,6 +91,7 @@ export async function readArchive(src: AsyncIterable<Uint8Array>, tmp: string, o
   await extractLayer(src, root, { sameOwner: false, signal: opts.signal, warn: opts.warn });
   if (await exists(path.join(root, 'manifest.json'))) return readDockerArchive(root);
   if (await exists(path.join(root, 'index.json'))) return readOciLayout(root);
+  if (await exists(path.join(root, 'repositories'))) return readLegacyArchive(root);
   throw new BadArchiveError('invalid archive: it has neither manifest.json (docker save) nor index.json (OCI image layout)');
 }
 
@@ -165,4 +166,78 @@ async function readOciLayout(root: string): Promise<ArchiveImage[]> {
     out.push({ configBytes, refs: parseRefs(names), layerCount: layerPaths.length, openLayer: (i) => openAt(layerPaths, i) });
   }
   return out;
+}
+
+/** A v1 layer's JSON (docker save before 1.10): the image config of that layer, with its parent. */
+interface V1LayerJson {
+  id?: string;
+  parent?: string;
+  created?: string;
+  author?: string;
+  comment?: string;
+  container_config?: { Cmd?: string[] | null };
+  [k: string]: unknown;
+}
+
+const V1_ID = /^[a-f0-9]{64}$/;
+
+/**
+ * A pre-1.10 archive: `repositories` ({"repo": {"tag": "<top layer id>"}}) and one folder per layer
+ * holding `json` (v1 config with its parent's id), `VERSION` and `layer.tar`. As Docker converts it:
+ * the chain from the root to the named layer becomes the layers, the top layer's JSON (less the v1
+ * bookkeeping keys) becomes the image config, with one history entry per layer.
+ */
+async function readLegacyArchive(root: string): Promise<ArchiveImage[]> {
+  const repos = await readJson<Record<string, Record<string, string>>>(path.join(root, 'repositories'), 'repositories');
+  if (typeof repos !== 'object' || repos === null || Array.isArray(repos)) throw new BadArchiveError('invalid archive: repositories is not an object');
+  const byTop = new Map<string, string[]>();
+  for (const [repo, tags] of Object.entries(repos)) {
+    if (typeof tags !== 'object' || tags === null) throw new BadArchiveError(`invalid archive: repositories entry ${JSON.stringify(repo)} is not an object`);
+    for (const [tag, top] of Object.entries(tags)) {
+      if (typeof top !== 'string' || !V1_ID.test(top)) throw new BadArchiveError(`invalid archive: invalid layer id ${JSON.stringify(top)} for ${repo}:${tag}`);
+      byTop.set(top, [...(byTop.get(top) ?? []), `${repo}:${tag}`]);
+    }
+  }
+  const out: ArchiveImage[] = [];
+  for (const [top, names] of byTop) {
+    // Walk from the named layer to the root through `parent`, bounded and cycle-free.
+    const chain: { id: string; json: V1LayerJson; tar: string }[] = [];
+    const seen = new Set<string>();
+    for (let id: string | undefined = top; id; ) {
+      if (!V1_ID.test(id) || seen.has(id) || seen.size > 1000) throw new BadArchiveError(`invalid archive: bad layer chain at ${JSON.stringify(id)}`);
+      seen.add(id);
+      const json: V1LayerJson = await readJson<V1LayerJson>(await inArchive(root, `${id}/json`), `${id}/json`);
+      const tar = await inArchive(root, `${id}/layer.tar`);
+      chain.unshift({ id, json, tar });
+      id = typeof json.parent === 'string' && json.parent ? json.parent : undefined;
+    }
+    const diffIds: string[] = [];
+    for (const l of chain) diffIds.push(`sha256:${await hashFile(l.tar)}`);
+    const history = chain.map((l) => ({
+      created: l.json.created ?? '1970-01-01T00:00:00Z',
+      ...(l.json.author ? { author: l.json.author } : {}),
+      created_by: (l.json.container_config?.Cmd ?? []).join(' '),
+      ...(l.json.comment ? { comment: l.json.comment } : {}),
+    }));
+    const config: Record<string, unknown> = { ...chain[chain.length - 1]!.json };
+    for (const k of ['id', 'parent', 'Size', 'parent_id', 'layer_id', 'throwaway']) delete config[k];
+    config['architecture'] ??= goArch();
+    config['os'] ??= 'linux';
+    config['rootfs'] = { type: 'layers', diff_ids: diffIds };
+    config['history'] = history;
+    const layerPaths = chain.map((l) => l.tar);
+    out.push({
+      configBytes: Buffer.from(JSON.stringify(config)),
+      refs: parseRefs(names),
+      layerCount: layerPaths.length,
+      openLayer: (i) => openAt(layerPaths, i),
+    });
+  }
+  return out;
+}
+
+async function hashFile(p: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of fs.createReadStream(p)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
