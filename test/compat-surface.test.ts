@@ -70,3 +70,64 @@ test('a pre-1.10 archive whose chain names a missing layer is refused with a cle
   assert.match(r.text, /"errorDetail":\{"message":"invalid archive: a{64}\/json is missing"/);
   assert.equal((await d.api('GET', '/images/json')).json().length, before);
 });
+
+test('--pid host sees the host\'s processes, --pid container: and --ipc container: join the other\'s namespaces, --uts host keeps the host name', async () => {
+  const host = await d.docker(['run', '--rm', '--pid', 'host', 'busybox', 'sh', '-c', 'ps -o pid | wc -l']);
+  assert.equal(host.code, 0, host.stderr);
+  const own = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'ps -o pid | wc -l']);
+  assert.ok(Number(host.stdout) > Number(own.stdout) + 5, `host pid namespace shows more processes: ${host.stdout.trim()} vs ${own.stdout.trim()}`);
+  assert.equal((await d.docker(['run', '-d', '--name', 'nsrc', '--ipc', 'shareable', 'busybox', 'sleep', '300'])).code, 0);
+  const ipcThere = (await d.docker(['exec', 'nsrc', 'readlink', '/proc/self/ns/ipc'])).stdout;
+  const ipcJoined = await d.docker(['run', '--rm', '--ipc', 'container:nsrc', 'busybox', 'readlink', '/proc/self/ns/ipc']);
+  assert.equal(ipcJoined.stdout, ipcThere);
+  const pidJoined = await d.docker(['run', '--rm', '--pid', 'container:nsrc', 'busybox', 'ps', '-o', 'comm']);
+  assert.match(pidJoined.stdout, /^sleep$/m, 'the other container\'s init is visible');
+  const uts = await d.docker(['run', '--rm', '--uts', 'host', 'busybox', 'hostname']);
+  assert.equal(uts.stdout.trim(), (await import('node:os')).hostname());
+  // Docker: joining a container that does not run fails the start.
+  assert.equal((await d.docker(['create', '--name', 'stopped', 'busybox', 'true'])).code, 0);
+  const bad = await d.docker(['run', '--rm', '--pid', 'container:stopped', 'busybox', 'true']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /cannot join PID of a non running container/);
+  assert.equal((await d.docker(['rm', '-f', 'nsrc', 'stopped'])).code, 0);
+});
+
+test('--volumes-from shares the other container\'s volumes (ro when asked); volume-subpath mounts a directory of a volume', async () => {
+  assert.equal((await d.docker(['run', '-d', '--name', 'vsrc', '-v', '/data', 'busybox', 'sh', '-c', 'echo shared > /data/f; sleep 300'])).code, 0);
+  const read = await d.docker(['run', '--rm', '--volumes-from', 'vsrc', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -f /data/f ] && break; sleep 0.2; done; cat /data/f']);
+  assert.equal(read.stdout, 'shared\n', read.stderr);
+  const ro = await d.docker(['run', '--rm', '--volumes-from', 'vsrc:ro', 'busybox', 'sh', '-c', 'echo x > /data/g']);
+  assert.notEqual(ro.code, 0);
+  assert.match(ro.stderr, /Read-only file system/);
+  assert.equal((await d.docker(['rm', '-f', '-v', 'vsrc'])).code, 0);
+  // API 1.45 Mounts[].VolumeOptions.Subpath.
+  assert.equal((await d.docker(['run', '--rm', '-v', 'sub-vol:/v', 'busybox', 'sh', '-c', 'mkdir -p /v/inner && echo deep > /v/inner/f'])).code, 0);
+  const sub = await d.docker(['run', '--rm', '--mount', 'type=volume,src=sub-vol,dst=/d,volume-subpath=inner', 'busybox', 'cat', '/d/f']);
+  assert.equal(sub.stdout, 'deep\n', sub.stderr);
+  const missing = await d.docker(['run', '--rm', '--mount', 'type=volume,src=sub-vol,dst=/d,volume-subpath=nope', 'busybox', 'true']);
+  assert.notEqual(missing.code, 0);
+  const escape = await d.api('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Source: 'sub-vol', Target: '/d', VolumeOptions: { Subpath: '../x' } }] } } });
+  assert.equal(escape.status, 400, escape.text);
+});
+
+test('anonymous volumes carry com.docker.volume.anonymous; docker system df and -v print, GET /system/df has Docker\'s shape', async () => {
+  const c = await d.docker(['create', '-v', '/anon', '--name', 'withanon', 'busybox', 'true']);
+  assert.equal(c.code, 0, c.stderr);
+  const vol = JSON.parse((await d.docker(['inspect', '-f', '{{json .Mounts}}', 'withanon'])).stdout)[0].Name;
+  const labels = JSON.parse((await d.docker(['volume', 'inspect', '-f', '{{json .Labels}}', vol])).stdout);
+  assert.ok(labels && 'com.docker.volume.anonymous' in labels, JSON.stringify(labels));
+  const df = await d.docker(['system', 'df']);
+  assert.equal(df.code, 0, df.stderr);
+  assert.match(df.stdout, /^Images\s+\d+\s+\d+/m);
+  assert.match(df.stdout, /^Containers\s+\d+\s+\d+/m);
+  assert.match(df.stdout, /^Local Volumes\s+\d+/m);
+  const dfv = await d.docker(['system', 'df', '-v']);
+  assert.equal(dfv.code, 0, dfv.stderr);
+  assert.match(dfv.stdout, /withanon/);
+  const api = (await d.api('GET', '/system/df')).json();
+  assert.equal(typeof api.LayersSize, 'number');
+  for (const k of ['Images', 'Containers', 'Volumes', 'BuildCache']) assert.ok(Array.isArray(api[k]), k);
+  const v = api.Volumes.find((x: { Name: string }) => x.Name === vol);
+  assert.equal(v.UsageData.RefCount, 1);
+  assert.equal((await d.docker(['rm', '-v', 'withanon'])).code, 0);
+});

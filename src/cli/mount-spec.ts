@@ -101,6 +101,9 @@ export function parseMountFlag(value: string, cwd: string): MountSpec {
       case 'volume-nocopy':
         m.VolumeOptions = { ...m.VolumeOptions, NoCopy: parseBool(key, val) };
         break;
+      case 'volume-subpath':
+        m.VolumeOptions = { ...m.VolumeOptions, Subpath: val };
+        break;
       case 'volume-label': {
         const [k, ...v] = val.split('=');
         if (k) m.VolumeOptions = { ...m.VolumeOptions, Labels: { ...m.VolumeOptions?.Labels, [k]: v.join('=') } };

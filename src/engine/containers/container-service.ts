@@ -16,6 +16,7 @@ import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/ty
 import type { Digest, ImageProvider, ImageUsage, ResolvedImage } from '../images/image-service-contract.js';
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
+import type { SharedNamespace } from '../../lib/oci/spec-input.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
 import { ContainerStore, writeFileAtomic } from './container-store.js';
 import { replaceFileSync } from '../atomic-file.js';
@@ -442,7 +443,7 @@ export class ContainerService implements ImageUsage {
     this.store.reserveName(name, id);
 
     const mode = effectiveNetworkMode(hc.NetworkMode);
-    const hostname = merged.config.Hostname || (mode === 'host' ? this.host.hostname() : id.slice(0, 12));
+    const hostname = merged.config.Hostname || (mode === 'host' || hc.UTSMode === 'host' ? this.host.hostname() : id.slice(0, 12));
     const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
     if (!hc.NetworkMode) hc.NetworkMode = 'default';
     // As dockerd does: the daemon's --log-opt values fill in what the container's own options leave
@@ -473,22 +474,31 @@ export class ContainerService implements ImageUsage {
           const anonymous = m.name === null;
           const vol = await this.volumes.create(anonymous ? { anonymous: true, labels: m.labels } : { name: m.name!, labels: m.labels, ifMissing: true });
           if (anonymous) createdVolumes.push(vol.name);
+          let source = vol.mountpoint;
+          if (m.subpath) {
+            // Resolved inside the volume (symlinks too) so a link in it cannot point the mount elsewhere.
+            source = await resolveInRoot(vol.mountpoint, m.subpath);
+            if (!(await fs.stat(source).catch(() => null))) {
+              throw new InvalidParameterError(`invalid mount config for type "volume": cannot access path ${m.subpath} in volume ${vol.name}: no such file or directory`);
+            }
+          }
           mounts.push({
             type: 'volume',
             name: vol.name,
-            source: vol.mountpoint,
+            source,
             destination: m.destination,
             driver: 'local',
             mode: m.mode,
             rw: !m.readonly,
             propagation: '',
             anonymous,
-            copyImageContent: !m.noCopy,
+            copyImageContent: !m.noCopy && !m.subpath,
           });
         } else {
           mounts.push({ type: 'tmpfs', source: '', destination: m.destination, mode: '', rw: !m.readonly, propagation: '', tmpfsOptions: m.options, ...(m.fromTmpfsOption ? { hidden: true } : {}) });
         }
       }
+      mounts.push(...this.mountsFrom(hc.VolumesFrom ?? [], mounts));
       const rec: ContainerRecord = {
         id,
         name,
@@ -809,11 +819,57 @@ export class ContainerService implements ImageUsage {
       shmSize: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : 64 * 1024 * 1024,
       noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true'),
     };
+    const shared = this.sharedNamespaces(hc);
+    if (shared) input.shared = shared;
     if (hc.OomScoreAdj) input.oomScoreAdj = hc.OomScoreAdj;
     if (initPath) input.init = { hostPath: initPath, containerPath: '/sbin/docker-init' };
     if (hc.MaskedPaths) input.maskedPaths = hc.MaskedPaths;
     if (hc.ReadonlyPaths) input.readonlyPaths = hc.ReadonlyPaths;
     return input;
+  }
+
+  /**
+   * --volumes-from NAME[:ro|:rw]: the other container's volumes and binds at the same places, read-only
+   * or read-write as asked (else as there); a destination this container mounts itself wins, as Docker.
+   */
+  private mountsFrom(specs: string[], own: MountRecord[]): MountRecord[] {
+    const out: MountRecord[] = [];
+    const taken = new Set(own.map((m) => m.destination));
+    for (const spec of specs) {
+      const m = /^(.+?)(?::(ro|rw))?$/.exec(spec);
+      if (!m) throw new InvalidParameterError(`invalid --volumes-from: ${spec}`);
+      const from = this.store.find(m[1]!);
+      for (const mount of from.mounts) {
+        if (mount.type === 'tmpfs' || taken.has(mount.destination)) continue;
+        taken.add(mount.destination);
+        const rw = m[2] === 'ro' ? false : m[2] === 'rw' ? true : mount.rw;
+        // Shared, not owned: removing this container never removes the other's anonymous volume.
+        out.push({ ...mount, rw, ...(mount.type === 'volume' ? { anonymous: false, copyImageContent: false } : {}) });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * --pid / --ipc host|container:NAME and --uts host. Joining needs the other container running, as
+   * Docker's start says ("cannot join PID of a non running container").
+   */
+  private sharedNamespaces(hc: HostConfig): SpecInput['shared'] | undefined {
+    const out: NonNullable<SpecInput['shared']> = {};
+    const join = (mode: string | undefined, kind: 'pid' | 'ipc'): SharedNamespace | undefined => {
+      if (!mode) return undefined;
+      if (mode === 'host') return { mode: 'host' };
+      if (!mode.startsWith('container:')) return undefined;
+      const other = this.store.find(mode.slice('container:'.length));
+      if (!this.isRunning(other)) throw new ConflictError(`cannot join ${kind.toUpperCase()} of a non running container: ${other.id}`);
+      return { mode: 'path', path: `/proc/${other.state.pid}/ns/${kind}` };
+    };
+    const pid = join(hc.PidMode, 'pid');
+    const ipc = join(hc.IpcMode, 'ipc');
+    if (pid) out.pid = pid;
+    if (ipc) out.ipc = ipc;
+    if (hc.UTSMode === 'host') out.uts = 'host';
+    return Object.keys(out).length ? out : undefined;
   }
 
   /** Docker creates a missing working directory, owned by the container's user. */
@@ -1564,10 +1620,11 @@ export function validateUnsupported(hc: HostConfig, defaultRuntime: string): voi
   const refuse = (what: string, why = 'not supported yet') => {
     throw new InvalidParameterError(`${what} is ${why}`);
   };
-  if (hc.PidMode && hc.PidMode !== 'private') refuse(`--pid=${hc.PidMode}`);
-  if (hc.IpcMode && !['private', 'shareable', 'none'].includes(hc.IpcMode)) refuse(`--ipc=${hc.IpcMode}`);
-  if (hc.UTSMode) refuse(`--uts=${hc.UTSMode}`);
-  if (hc.VolumesFrom?.length) refuse('--volumes-from');
+  // Docker's own checks of the modes (runconfig): host, container:NAME, and for IPC the private kinds.
+  const joinable = (m: string) => m === 'host' || (m.startsWith('container:') && m.length > 'container:'.length);
+  if (hc.PidMode && hc.PidMode !== 'private' && !joinable(hc.PidMode)) throw new InvalidParameterError(`invalid --pid: ${hc.PidMode}`);
+  if (hc.IpcMode && !['private', 'shareable', 'none'].includes(hc.IpcMode) && !joinable(hc.IpcMode)) throw new InvalidParameterError(`invalid IPC mode: ${hc.IpcMode}`);
+  if (hc.UTSMode && hc.UTSMode !== 'host') throw new InvalidParameterError(`invalid UTS mode: ${hc.UTSMode}`);
   if (hc.Links?.length) refuse('--link', 'not supported until container networking lands');
   if (hc.Runtime && hc.Runtime !== defaultRuntime && hc.Runtime !== 'runc') throw new InvalidParameterError(`Unknown runtime specified ${hc.Runtime}`);
   const devices = (hc as { Devices?: unknown[] | null }).Devices;

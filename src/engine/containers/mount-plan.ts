@@ -8,7 +8,7 @@ import type { MountSpec } from '../../api/types/containers.js';
 
 export type PlannedMount =
   | { kind: 'bind'; source: string; destination: string; readonly: boolean; mode: string; propagation: string; /** -v creates a missing host path; --mount does not */ createSource: boolean }
-  | { kind: 'volume'; name: string | null; destination: string; readonly: boolean; mode: string; noCopy: boolean; labels?: Record<string, string> }
+  | { kind: 'volume'; name: string | null; destination: string; readonly: boolean; mode: string; noCopy: boolean; labels?: Record<string, string>; subpath?: string }
   | { kind: 'tmpfs'; destination: string; options: string[]; readonly: boolean; /** from --tmpfs, which Docker leaves out of inspect's Mounts */ fromTmpfsOption?: boolean };
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -72,6 +72,14 @@ export function parseMountSpec(m: MountSpec): PlannedMount {
         throw new InvalidParameterError(`invalid mount config for type "volume": invalid volume name: ${m.Source}`);
       }
       const labels = m.VolumeOptions?.Labels;
+      const subpath = m.VolumeOptions?.Subpath;
+      if (subpath) {
+        // API 1.45: a path inside the volume, relative and without `..` (Docker's check).
+        if (path.isAbsolute(subpath) || subpath.split('/').includes('..')) {
+          throw new InvalidParameterError(`invalid mount config for type "volume": subpath must be a relative path within the volume`);
+        }
+        if (!m.Source) throw new InvalidParameterError(`invalid mount config for type "volume": subpath is only allowed with a named volume`);
+      }
       return {
         kind: 'volume',
         name: m.Source || null,
@@ -80,6 +88,7 @@ export function parseMountSpec(m: MountSpec): PlannedMount {
         mode: '',
         noCopy: !!m.VolumeOptions?.NoCopy,
         ...(labels ? { labels } : {}),
+        ...(subpath ? { subpath: path.normalize(subpath) } : {}),
       };
     }
     case 'tmpfs': {

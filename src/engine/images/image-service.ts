@@ -174,6 +174,11 @@ export class ImageService implements ImageProvider {
     return id;
   }
 
+  /** Bytes of every unpacked layer, each counted once however many images share it (docker system df). */
+  layersSize(): number {
+    return this.layers.list().reduce((n, l) => n + l.size, 0);
+  }
+
   isAvailable(id: Digest): boolean {
     return this.store.has(id) && !this.deleting.has(id);
   }

@@ -341,7 +341,15 @@ function resources(input: SpecInput): RuntimeSpecResources {
 // ---------------------------------------------------------------- namespaces
 
 function namespaces(input: SpecInput): RuntimeSpecNamespace[] {
-  const ns: RuntimeSpecNamespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  const ns: RuntimeSpecNamespace[] = [];
+  // Shared with the host: no namespace entry at all; joined: the entry names the other's path.
+  for (const type of ['pid', 'ipc'] as const) {
+    const sh = input.shared?.[type];
+    if (!sh) ns.push({ type });
+    else if (sh.mode === 'path') ns.push({ type, path: sh.path });
+  }
+  if (input.shared?.uts !== 'host') ns.push({ type: 'uts' });
+  ns.push({ type: 'mount' });
   if (input.network.mode === 'none') ns.push({ type: 'network' });
   else if (input.network.mode === 'path') ns.push({ type: 'network', path: input.network.path });
   // Docker gives a private cgroup namespace by default only on cgroup v2 hosts.
@@ -385,7 +393,8 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     ociVersion: OCI_VERSION,
     process,
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.hostname,
+    // runc refuses a hostname without a private UTS namespace (--uts host keeps the host's name).
+    ...(input.shared?.uts === 'host' ? {} : { hostname: input.hostname }),
     mounts: mounts(input),
     linux,
   };

@@ -19,6 +19,11 @@ export interface SpecInput {
   capDrop: string[];
   /** 'none' = own netns with loopback only; 'host' = share the host's; 'path' = join an existing netns. */
   network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
+  /**
+   * PID, IPC and UTS namespaces other than a private one: 'host' shares the host's (no namespace),
+   * a path joins another container's (--pid/--ipc container:NAME). Absent: private, as Docker.
+   */
+  shared?: { pid?: SharedNamespace; ipc?: SharedNamespace; uts?: 'host' };
   resources: {
     memory?: number;
     memorySwap?: number;
@@ -51,3 +56,6 @@ export interface SpecInput {
   /** (Added.) Capabilities the host can grant (its bounding set); privileged and ALL are cut to these. */
   hostCapabilities?: string[];
 }
+
+/** A namespace shared instead of made: the host's, or another process's by /proc path. */
+export type SharedNamespace = { mode: 'host' } | { mode: 'path'; path: string };

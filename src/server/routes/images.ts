@@ -44,7 +44,7 @@ function unixSeconds(iso: string): number {
   return Math.floor((Date.parse(iso) || 0) / 1000);
 }
 
-function summary(d: ImageDetails, apiVersion: string): ImageSummary {
+export function summary(d: ImageDetails, apiVersion: string): ImageSummary {
   const s: ImageSummary = {
     Containers: -1,
     Created: unixSeconds(d.created),

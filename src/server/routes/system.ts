@@ -5,6 +5,9 @@ import type { Services } from '../../daemon/services.js';
 import type { EventMessage, SystemInfo, SystemVersion } from '../../api/types/system.js';
 import { API_VERSION, MIN_API_VERSION } from '../../api/version.js';
 import { InvalidParameterError } from '../../errors.js';
+import { summary as imageSummary } from './images.js';
+import { toSummary as containerSummary } from './containers.js';
+import { toWire as volumeWire } from './volumes.js';
 import { matchesEventFilters, parseEventTime } from '../../engine/event-filters.js';
 
 const BERTH_VERSION = '0.1.0';
@@ -43,6 +46,28 @@ export function registerSystemRoutes(r: Router, s: Services): void {
       KernelVersion: h.kernel,
       BuildTime: '',
     };
+    ctx.sendJson(200, body);
+  });
+
+  // docker system df: what images, containers, volumes (and build cache, none kept apart here) take.
+  // `type` (API 1.42+) limits the answer to some kinds, as Docker.
+  r.get('/system/df', async (ctx) => {
+    const types = ctx.query.getAll('type');
+    for (const t of types) if (!['container', 'image', 'volume', 'build-cache'].includes(t)) throw new InvalidParameterError(`unknown object type: ${t}`);
+    const want = (t: string) => types.length === 0 || types.includes(t);
+    const body: Record<string, unknown> = {};
+    if (want('image')) {
+      const images = await s.images.list({ all: false, filters: {} });
+      body['LayersSize'] = s.images.layersSize();
+      body['Images'] = images.map((d) => ({ ...imageSummary(d, ctx.apiVersion), Containers: d.containers, SharedSize: -1 }));
+    }
+    if (want('container')) body['Containers'] = (await s.containers.list({ all: true, size: true, filters: {} })).map(containerSummary);
+    if (want('volume')) {
+      body['Volumes'] = await Promise.all(
+        s.volumes.list({}).map(async (v) => ({ ...volumeWire(v), UsageData: { Size: await s.volumes.size(v.name).catch(() => -1), RefCount: s.volumes.usedBy(v.name).length } })),
+      );
+    }
+    if (want('build-cache')) body['BuildCache'] = [];
     ctx.sendJson(200, body);
   });
 

@@ -7,7 +7,7 @@ import { compareVersions } from '../../api/version.js';
 import { InvalidParameterError } from '../../errors.js';
 import type { VolumeRecord } from '../../engine/volumes/volume-service.js';
 
-function toWire(v: VolumeRecord): Volume {
+export function toWire(v: VolumeRecord): Volume {
   // Docker sends empty label and option maps as null.
   return {
     CreatedAt: v.createdAt,
