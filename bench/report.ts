@@ -14,6 +14,7 @@ export interface Row {
 function cell(v: number | string | undefined, unit: string): string {
   if (v === undefined) return '—';
   if (typeof v === 'string') return v;
+  if (unit === 'count') return String(Math.round(v));
   return unit === 'ms' ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : `${v.toFixed(1)} MB`;
 }
 

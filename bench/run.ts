@@ -19,13 +19,14 @@ interface Options {
   runs: number;
   psContainers: number;
   memContainers: number;
+  parallelRuns: number;
   dockerd: boolean;
   readme: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
+  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, parallelRuns: 600, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = () => {
@@ -36,11 +37,12 @@ function parseArgs(argv: string[]): Options {
     if (a === '--runs') o.runs = num();
     else if (a === '--ps-containers') o.psContainers = num();
     else if (a === '--mem-containers') o.memContainers = num();
+    else if (a === '--parallel-runs') o.parallelRuns = num();
     else if (a === '--no-dockerd') o.dockerd = false;
     else if (a === '--no-readme') o.readme = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]!);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--no-dockerd] [--no-readme] [--out FILE]');
+      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--parallel-runs N] [--no-dockerd] [--no-readme] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -218,6 +220,20 @@ async function main(): Promise<void> {
       const ids = (await docker(e, 'ps -q', ['ps', '-a', '-q']))?.r.stdout.split('\n').filter(Boolean) ?? [];
       for (let k = 0; k < ids.length; k += 25) await docker(e, 'rm (mem)', ['rm', '-f', ...ids.slice(k, k + 25)]);
     }
+
+    // 5. Parallel runs, 30 at a time: how many fail (issue 7: one in six did, from a start race), and
+    //    the wall time of the whole batch. Engines one after the other, same batch size.
+    log(`parallel run --rm: ${o.parallelRuns} runs, 30 at a time`);
+    for (const e of engines) {
+      let failed = 0;
+      const t0 = process.hrtime.bigint();
+      await parallel(Array.from({ length: o.parallelRuns }, (_, i) => i), 30, async () => {
+        const r = await docker(e, 'parallel run --rm', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+        if (!r) failed++;
+      });
+      add(`parallel run --rm: failures of ${o.parallelRuns}, 30 at a time`, e.name, failed);
+      add(`parallel run --rm: wall time of ${o.parallelRuns}, 30 at a time`, e.name, Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   } finally {
     log('cleaning up');
     await cleanup();
@@ -236,6 +252,7 @@ async function main(): Promise<void> {
     if (typeof row.berthd === 'number' && typeof row.dockerd === 'number') row.ratio = row.berthd / row.dockerd;
     rows.push(row);
   }
+  units[`parallel run --rm: failures of ${o.parallelRuns}, 30 at a time`] = 'count';
   const mb = (k: number) => k / 1024;
   for (const [phase, label] of [['idle', 'idle'], ['running', `${o.memContainers} running`]] as const) {
     for (const [kind, pick] of [['daemon', 'daemon'], ['total', 'total']] as const) {
