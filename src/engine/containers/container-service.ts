@@ -1640,7 +1640,11 @@ export function validateUnsupported(hc: HostConfig, defaultRuntime: string): voi
 
 /** Docker's create-time checks of resource limits. */
 export function validateResources(hc: HostConfig, ncpu: number): void {
-  if (hc.Memory && hc.Memory > 0 && hc.Memory < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory limit allowed is 6MB');
+  // Docker: any non-zero limit under 6 MB, negative ones included, is refused with these words.
+  if (hc.Memory && hc.Memory < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory limit allowed is 6MB');
+  if (hc.MemoryReservation && hc.MemoryReservation < 0) throw new InvalidParameterError('Invalid value: memory reservation cannot be negative');
+  if (hc.CpuShares && hc.CpuShares < 0) throw new InvalidParameterError('Invalid value: CPU shares cannot be negative');
+  if (hc.ShmSize && hc.ShmSize < 0) throw new InvalidParameterError('SHM size can not be less than 0');
   if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
     throw new InvalidParameterError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }

@@ -2,6 +2,8 @@
 // (hijacking the connection unless detached), resize its tty, inspect it. Translation only.
 import type { Router } from '../http-server.js';
 import { detachable, detachKeyBytes } from '../detach-stream.js';
+import { checkedBody } from './create-body.js';
+import { ExecCreateBody, ExecStartBody } from '../../api/body-schema.js';
 import type { Services } from '../../daemon/services.js';
 import type { ExecCreateRequest, ExecInspect, ExecStartRequest } from '../../api/types/containers.js';
 import { frame, MULTIPLEXED_STREAM_TYPE, RAW_STREAM_TYPE } from '../../api/streams.js';
@@ -11,8 +13,8 @@ export function registerExecRoutes(r: Router, s: Services): void {
   const c = () => s.containers;
 
   r.post('/containers/:id/exec', async (ctx) => {
-    const b = await ctx.json<ExecCreateRequest>();
-    if (typeof b !== 'object' || b === null) throw new InvalidParameterError('invalid JSON: an exec config object was expected');
+    const b = checkedBody<ExecCreateRequest>(await ctx.json<unknown>(), ExecCreateBody, 'container.ExecOptions');
+    if (typeof b.Cmd === 'string') b.Cmd = [b.Cmd];
     if (!Array.isArray(b.Cmd) || b.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     const size = Array.isArray(b.ConsoleSize) && b.ConsoleSize.length === 2 ? { height: b.ConsoleSize[0], width: b.ConsoleSize[1] } : undefined;
     if (b.DetachKeys) detachKeyBytes(b.DetachKeys); // a bad spec is refused at create, as Docker does
@@ -34,7 +36,7 @@ export function registerExecRoutes(r: Router, s: Services): void {
 
   r.post('/exec/:id/start', async (ctx) => {
     const id = ctx.param('id');
-    const b = await ctx.json<ExecStartRequest>({});
+    const b = checkedBody<ExecStartRequest>(await ctx.json<unknown>({}), ExecStartBody, 'container.ExecStartOptions');
     const info = c().inspectExec(id); // 404 before any hijack
     const tty = b.Tty ?? info.tty;
     const size = Array.isArray(b.ConsoleSize) && b.ConsoleSize.length === 2 ? { height: b.ConsoleSize[0], width: b.ConsoleSize[1] } : undefined;
