@@ -16,7 +16,7 @@ test('wrong types are refused with Go\'s words and the field path', () => {
     [{ HostConfig: { Ulimits: [{ Name: 5 }] } }, /cannot unmarshal number into Go struct field Ulimit\.HostConfig\.Ulimits\.Name of type string/],
     [{ Healthcheck: { Test: 'x' } }, /cannot unmarshal string into Go struct field HealthConfig\.Healthcheck\.Test of type \[\]string/],
     [{ HostConfig: { Mounts: [{ Source: 5 }] } }, /cannot unmarshal number into Go struct field Mount\.HostConfig\.Mounts\.Source of type string/],
-    [{ Env: 5 }, /cannot unmarshal number into Go struct field CreateRequest\.Env of type \[\]string/],
+    [{ Env: 5 }, /cannot unmarshal number into Go struct field ContainerConfigWrapper\.Env of type \[\]string/],
     [{ Cmd: [1] }, /of type strslice\.StrSlice/],
     [{ HostConfig: { Binds: [5] } }, /HostConfig\.HostConfig\.Binds of type string$/],
     [{ HostConfig: { RestartPolicy: 'always' } }, /of type container\.RestartPolicy/],

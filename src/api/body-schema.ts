@@ -245,7 +245,7 @@ export const ContainerConfig: Record<string, Schema> = {
 
 /** POST /containers/create: the container config with HostConfig and NetworkingConfig inline. */
 export const ContainerCreateBody: Schema = {
-  go: 'container.CreateRequest',
+  go: 'runconfig.ContainerConfigWrapper',
   struct: {
     ...ContainerConfig,
     HostConfig,

@@ -197,7 +197,8 @@ test('name conflicts, missing images and -p are refused with Docker\'s words', a
   await assert.rejects(svc.create({ config: { Image: 'nosuch' }, hostConfig: {} }), { message: 'No such image: nosuch' });
   await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }), /port publishing/);
   await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { NetworkMode: 'mynet' } }), { message: 'network mynet not found' });
-  await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { PidMode: 'host' } }), { message: '--pid=host is not supported yet' });
+  await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { PidMode: 'bogus' } }), { message: 'invalid --pid: bogus' });
+  await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { UTSMode: 'container:x' } }), { message: 'invalid UTS mode: container:x' });
   await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { Runtime: 'kata' } }), { message: 'Unknown runtime specified kata' });
   await assert.rejects(svc.create({ config: { Image: 'busybox' }, hostConfig: { CapAdd: ['net_admin', 'FOO'] } }), { message: 'invalid CapAdd: unknown capability: "CAP_FOO"' });
   await assert.rejects(svc.create({ name: 'bad name', config: { Image: 'busybox' }, hostConfig: {} }), /Invalid container name/);
