@@ -109,3 +109,31 @@ test('huge headers get 431, a body on GET is ignored; the daemon keeps serving a
   assert.equal((await d.api('GET', '/containers/target/json')).status, 200);
   assert.equal((await d.docker(['rm', '-f', 'target'])).code, 0);
 });
+
+test('a stored record that cannot be read (corrupt, or badly typed) is skipped at start-up and kept; ps, inspect and the daemon go on', { skip: d.engine === 'dockerd' ? 'berth\'s record format' : false }, async () => {
+  const fsm = await import('node:fs');
+  const pathm = await import('node:path');
+  assert.equal((await d.docker(['create', '--name', 'corrupt-me', 'busybox', 'true'])).code, 0);
+  assert.equal((await d.docker(['create', '--name', 'mistyped', 'busybox', 'true'])).code, 0);
+  assert.equal((await d.docker(['create', '--name', 'healthy', 'busybox', 'true'])).code, 0);
+  const idOf = async (n: string) => (await d.api('GET', `/containers/${n}/json`)).json().Id as string;
+  const corrupt = await idOf('corrupt-me');
+  const mistyped = await idOf('mistyped');
+  await d.stop();
+  const rec = (id: string) => pathm.join(d.dataRoot, 'containers', id, 'config.json');
+  fsm.writeFileSync(rec(corrupt), '{"id": "' + corrupt + '", "name": "corrupt-me", "conf');
+  const m = JSON.parse(fsm.readFileSync(rec(mistyped), 'utf8'));
+  m.hostConfig.Ulimits = [{ Name: 5 }];
+  fsm.writeFileSync(rec(mistyped), JSON.stringify(m));
+  await d.start();
+  const ps = await d.docker(['ps', '-a', '--format', '{{.Names}}']);
+  assert.equal(ps.code, 0, ps.stderr);
+  assert.match(ps.stdout, /^healthy$/m);
+  assert.doesNotMatch(ps.stdout, /corrupt-me|mistyped/);
+  assert.equal((await d.api('GET', '/containers/healthy/json')).status, 200);
+  assert.equal((await d.api('GET', '/containers/json?all=1')).status, 200);
+  // Kept on disk for a person to look at, and the log says which and why.
+  assert.ok(fsm.existsSync(rec(corrupt)) && fsm.existsSync(rec(mistyped)));
+  assert.match(d.logTail(200), new RegExp(`container ${mistyped} is skipped: its record cannot be read .*Ulimits\\.Name`));
+  assert.equal((await d.docker(['rm', 'healthy'])).code, 0);
+});

@@ -210,6 +210,7 @@ export class ContainerService implements ImageUsage {
   /** Loads the store and reconciles each container with what the runtime says survived. */
   async init(): Promise<void> {
     const { loaded, orphans } = await this.store.load();
+    for (const u of this.store.unreadable) this.log.warn(`container ${u.id} is skipped: its record cannot be read (${u.reason}); it stays on disk`);
     for (const id of orphans) {
       this.log.info(`removing half-made container ${id}`);
       const p = this.store.paths(id);

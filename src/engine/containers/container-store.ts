@@ -1,6 +1,7 @@
 // Persistence and lookup of container records: one config.json per container, written atomically
 // (temp file, fsync, rename, fsync of the directory), loaded at start-up into an in-memory index of
 // names and IDs. The disk is the truth; the index is rebuilt from it.
+import { BodyTypeError, checkBody, ContainerConfig, HostConfig } from '../../api/body-schema.js';
 import { replaceFileSync, writeFileAtomic } from '../atomic-file.js';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
@@ -47,6 +48,9 @@ export class ContainerStore {
    * Reads every stored container. Directories without a readable config.json are half-made creates
    * (a daemon killed mid-create): they are returned in `orphans` for the caller to clean.
    */
+  /** Records found at load that could not be read (kept on disk, not loaded), with the reason. */
+  readonly unreadable: { id: string; reason: string }[] = [];
+
   async load(): Promise<{ loaded: ContainerRecord[]; orphans: string[] }> {
     await fs.mkdir(this.root, { recursive: true, mode: 0o710 });
     await fs.mkdir(this.overlayRoot, { recursive: true, mode: 0o710 });
@@ -60,11 +64,22 @@ export class ContainerStore {
         if (f.startsWith('.tmp-')) await fs.rm(path.join(dir, f), { force: true });
       }
       let rec: ContainerRecord;
+      let text: string;
       try {
-        rec = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as ContainerRecord;
-        if (rec.id !== entry.name || typeof rec.name !== 'string') throw new Error('id mismatch');
+        text = await fs.readFile(path.join(dir, 'config.json'), 'utf8');
       } catch {
+        // No record: a create or removal cut short by a crash; start-up cleans it.
         orphans.push(entry.name);
+        continue;
+      }
+      try {
+        rec = JSON.parse(text) as ContainerRecord;
+        if (rec.id !== entry.name || typeof rec.name !== 'string') throw new Error('its id or name does not match');
+        checkRecordTypes(rec);
+      } catch (e) {
+        // A record that cannot be read is skipped and kept on disk, not cleaned (as dockerd logs and
+        // skips a container it cannot load): ps, inspect and the start-up go on without it.
+        this.unreadable.push({ id: entry.name, reason: (e as Error).message });
         continue;
       }
       this.byId.set(rec.id, rec);
@@ -74,7 +89,7 @@ export class ContainerStore {
     }
     // Overlay directories whose container is gone (killed between the two removals) are orphans too.
     for (const entry of await fs.readdir(this.overlayRoot).catch(() => [] as string[])) {
-      if (!this.byId.has(entry) && !orphans.includes(entry)) orphans.push(entry);
+      if (!this.byId.has(entry) && !orphans.includes(entry) && !this.unreadable.some((u) => u.id === entry)) orphans.push(entry);
     }
     return { loaded, orphans };
   }
@@ -183,3 +198,14 @@ export class ContainerStore {
 }
 
 export { writeFileAtomic };
+
+/** The stored config and host config must have the wire types the rest of the engine relies on. */
+function checkRecordTypes(rec: ContainerRecord): void {
+  try {
+    checkBody(rec.config ?? {}, { struct: ContainerConfig, go: 'container.Config' }, 'container.Config');
+    checkBody(rec.hostConfig ?? {}, HostConfig, 'container.HostConfig');
+  } catch (e) {
+    if (e instanceof BodyTypeError) throw new Error(`its configuration is malformed: ${e.message}`);
+    throw e;
+  }
+}
