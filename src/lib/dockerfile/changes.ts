@@ -46,7 +46,7 @@ function setEnv(env: string[], name: string, value: string): string[] {
 }
 
 /** posix path join + clean for WORKDIR (relative to the current one, as Docker does). */
-function joinWorkdir(cur: string, p: string): string {
+export function joinWorkdir(cur: string, p: string): string {
   const abs = p.startsWith('/') ? p : `${cur || '/'}/${p}`;
   const parts: string[] = [];
   for (const c of abs.split('/')) {
@@ -57,7 +57,8 @@ function joinWorkdir(cur: string, p: string): string {
   return '/' + parts.join('/');
 }
 
-const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/;
+/** A stop signal as Docker takes it: a name with or without SIG, or a number. */
+export const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/;
 
 /**
  * Applies change instructions (each one Dockerfile line, e.g. `CMD ["sh"]`, `ENV A=1`) to a copy of

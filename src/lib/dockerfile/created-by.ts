@@ -3,21 +3,9 @@
 // slice is `["a" "b"]`, `%v` is `[a b]`): `/bin/sh -c #(nop)  CMD ["sh"]` for metadata steps,
 // `|2 A=1 B=2 /bin/sh -c make` for a RUN that sees build args.
 import type { HealthcheckConfig } from '../oci/types.js';
+import { goQuote } from '../format/go-fmt.js';
 
-/** Go's strconv.Quote for the ASCII/UTF-8 strings Dockerfiles hold. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
+export { goQuote };
 
 /** `%q` of a []string. */
 export const goQuoteList = (l: readonly string[] | null | undefined): string => `[${(l ?? []).map(goQuote).join(' ')}]`;

@@ -2,7 +2,7 @@
 // and the comment the classic builder records for it in history (`#(nop)  ENV A=1`). Pure: the builder
 // passes the substitution environment (build args overlaid by the image's ENV) and applies the result.
 import type { ImageRunConfig } from '../oci/types.js';
-import { parseExposedPorts, parseHealthcheck } from './changes.js';
+import { joinWorkdir, parseExposedPorts, parseHealthcheck, SIGNAL_RE } from './changes.js';
 import { goList, goQuoteList, healthcheckComment } from './created-by.js';
 import { DockerfileParseError } from './instruction.js';
 import type { ParsedInstruction } from './parser.js';
@@ -29,19 +29,6 @@ export function setEnv(env: readonly string[], name: string, value: string): str
   return out;
 }
 
-/** WORKDIR joins a relative path to the current one and cleans it. */
-export function joinWorkdir(cur: string, p: string): string {
-  const abs = p.startsWith('/') ? p : `${cur || '/'}/${p}`;
-  const parts: string[] = [];
-  for (const c of abs.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') parts.pop();
-    else parts.push(c);
-  }
-  return '/' + parts.join('/');
-}
-
-const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/;
 
 export const shellOf = (c: ImageRunConfig): string[] => (c.Shell && c.Shell.length ? c.Shell : DEFAULT_SHELL);
 
