@@ -2,6 +2,7 @@
 import type { Router } from '../http-server.js';
 import type { Services } from '../../daemon/services.js';
 import { registerSystemRoutes } from './system.js';
+import { registerDebugRoutes } from './debug.js';
 import { registerImageRoutes } from './images.js';
 import { registerContainerRoutes } from './containers.js';
 import { registerExecRoutes } from './exec.js';
@@ -10,6 +11,7 @@ import { registerBuildRoutes } from './build.js';
 
 export function registerAllRoutes(r: Router, s: Services): void {
   registerSystemRoutes(r, s);
+  if (s.config.logLevel === 'debug') registerDebugRoutes(r);
   registerImageRoutes(r, s);
   registerContainerRoutes(r, s);
   registerExecRoutes(r, s);
