@@ -137,3 +137,21 @@ test('a stored record that cannot be read (corrupt, or badly typed) is skipped a
   assert.match(d.logTail(200), new RegExp(`container ${mistyped} is skipped: its record cannot be read .*Ulimits\\.Name`));
   assert.equal((await d.docker(['rm', 'healthy'])).code, 0);
 });
+
+test('unknown query values: 400 where Docker refuses them, Docker\'s reading where it does not', async () => {
+  const cases: [string, string, number, RegExp | null][] = [
+    ['GET', '/containers/json?filters=notjson', 400, /invalid filter/],
+    ['GET', '/containers/json?limit=x', 400, /limit/],
+    ['POST', '/containers/nope/stop?t=abc', 400, /\bt\b/],
+    ['GET', '/images/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D', 400, /bogus/],
+    ['GET', '/events?since=notatime&until=1', 400, /timestamp/],
+    // Docker's BoolValue: anything but "", 0, no, false, none is true.
+    ['GET', '/containers/json?all=banana', 200, null],
+  ];
+  for (const [method, url, status, message] of cases) {
+    const r = await d.api(method, url);
+    assert.equal(r.status, status, `${method} ${url}: ${r.text}`);
+    if (message) assert.match(r.json().message, message, url);
+  }
+  assert.equal((await d.api('GET', '/_ping')).text, 'OK');
+});

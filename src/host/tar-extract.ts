@@ -208,9 +208,12 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
     if (h.mtime) fs.lutimesSync(p, h.mtime, h.mtime);
   };
 
+  /** The entry being written, to name it when the filesystem refuses it. */
+  let current = '';
   try {
     for await (const entry of extract) {
       const h = entry.header;
+      current = h.name;
       const comps = entryComponents(h.name);
       if (comps.length === 0) {
         // "./": the layer root itself. Its metadata is the layer directory's own; nothing to create.
@@ -329,7 +332,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
     extract.destroy();
     plain.destroy();
     await piping.catch(() => {});
-    throw asInputError(e);
+    throw asInputError(e, current);
   }
 
   // Deepest first, so setting a parent's mtime is the last change under it.
@@ -353,12 +356,26 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
  * The tar parser's and gunzip's complaints are about the input, not the daemon: a 400 with their text
  * (Docker's messages are the same kind), never a 500. System errors (ENOSPC...) and bugs stay as they are.
  */
-function asInputError(e: unknown): unknown {
+function asInputError(e: unknown, entry: string): unknown {
   if (isBerthError(e) || !(e instanceof Error)) return e;
   const code = (e as NodeJS.ErrnoException).code;
+  // The layer's own shape made the write impossible (a path through a file or a dangling link, a
+  // name taken): the entry is at fault. Named by its path in the tar, never by a host path.
+  if (entry && typeof code === 'string' && INPUT_ERRNOS.has(code)) {
+    return new InvalidParameterError(`invalid tar entry ${JSON.stringify(entry)}: ${INPUT_ERRNOS.get(code)}`, { cause: e });
+  }
   if (typeof code === 'string' && code.startsWith('Z_')) return new InvalidParameterError(`invalid compressed archive: ${e.message}`, { cause: e });
   // tar-stream reports format errors as plain Errors without a code (invalid header, unexpected end,
   // header exceeds max size); TypeErrors and errno errors are not the input's fault.
   if (e.constructor === Error && code === undefined) return new InvalidParameterError(e.message, { cause: e });
   return e;
 }
+
+const INPUT_ERRNOS = new Map([
+  ['ENOENT', 'a path it needs does not exist in the layer'],
+  ['ENOTDIR', 'a component of its path is not a directory'],
+  ['ELOOP', 'too many levels of symbolic links'],
+  ['EEXIST', 'it clashes with an entry already there'],
+  ['EISDIR', 'it names a directory'],
+  ['ENOTEMPTY', 'it would replace a directory that is not empty'],
+]);
