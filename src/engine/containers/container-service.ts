@@ -16,7 +16,7 @@ import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/ty
 import type { Digest, ImageProvider, ImageUsage, ResolvedImage } from '../images/image-service-contract.js';
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
-import type { SharedNamespace } from '../../lib/oci/spec-input.js';
+import { mountsFrom, sharedNamespaces } from './shared-from-others.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
 import { ContainerStore, writeFileAtomic } from './container-store.js';
 import { replaceFileSync } from '../atomic-file.js';
@@ -499,7 +499,7 @@ export class ContainerService implements ImageUsage {
           mounts.push({ type: 'tmpfs', source: '', destination: m.destination, mode: '', rw: !m.readonly, propagation: '', tmpfsOptions: m.options, ...(m.fromTmpfsOption ? { hidden: true } : {}) });
         }
       }
-      mounts.push(...this.mountsFrom(hc.VolumesFrom ?? [], mounts));
+      mounts.push(...mountsFrom(hc.VolumesFrom ?? [], mounts, (n) => this.store.find(n)));
       const rec: ContainerRecord = {
         id,
         name,
@@ -820,57 +820,16 @@ export class ContainerService implements ImageUsage {
       shmSize: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : 64 * 1024 * 1024,
       noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true'),
     };
-    const shared = this.sharedNamespaces(hc);
+    const shared = sharedNamespaces(hc, (n) => {
+      const o = this.store.find(n);
+      return { id: o.id, pid: this.isRunning(o) ? o.state.pid : 0 };
+    });
     if (shared) input.shared = shared;
     if (hc.OomScoreAdj) input.oomScoreAdj = hc.OomScoreAdj;
     if (initPath) input.init = { hostPath: initPath, containerPath: '/sbin/docker-init' };
     if (hc.MaskedPaths) input.maskedPaths = hc.MaskedPaths;
     if (hc.ReadonlyPaths) input.readonlyPaths = hc.ReadonlyPaths;
     return input;
-  }
-
-  /**
-   * --volumes-from NAME[:ro|:rw]: the other container's volumes and binds at the same places, read-only
-   * or read-write as asked (else as there); a destination this container mounts itself wins, as Docker.
-   */
-  private mountsFrom(specs: string[], own: MountRecord[]): MountRecord[] {
-    const out: MountRecord[] = [];
-    const taken = new Set(own.map((m) => m.destination));
-    for (const spec of specs) {
-      const m = /^(.+?)(?::(ro|rw))?$/.exec(spec);
-      if (!m) throw new InvalidParameterError(`invalid --volumes-from: ${spec}`);
-      const from = this.store.find(m[1]!);
-      for (const mount of from.mounts) {
-        if (mount.type === 'tmpfs' || taken.has(mount.destination)) continue;
-        taken.add(mount.destination);
-        const rw = m[2] === 'ro' ? false : m[2] === 'rw' ? true : mount.rw;
-        // Shared, not owned: removing this container never removes the other's anonymous volume.
-        out.push({ ...mount, rw, ...(mount.type === 'volume' ? { anonymous: false, copyImageContent: false } : {}) });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * --pid / --ipc host|container:NAME and --uts host. Joining needs the other container running, as
-   * Docker's start says ("cannot join PID of a non running container").
-   */
-  private sharedNamespaces(hc: HostConfig): SpecInput['shared'] | undefined {
-    const out: NonNullable<SpecInput['shared']> = {};
-    const join = (mode: string | undefined, kind: 'pid' | 'ipc'): SharedNamespace | undefined => {
-      if (!mode) return undefined;
-      if (mode === 'host') return { mode: 'host' };
-      if (!mode.startsWith('container:')) return undefined;
-      const other = this.store.find(mode.slice('container:'.length));
-      if (!this.isRunning(other)) throw new ConflictError(`cannot join ${kind.toUpperCase()} of a non running container: ${other.id}`);
-      return { mode: 'path', path: `/proc/${other.state.pid}/ns/${kind}` };
-    };
-    const pid = join(hc.PidMode, 'pid');
-    const ipc = join(hc.IpcMode, 'ipc');
-    if (pid) out.pid = pid;
-    if (ipc) out.ipc = ipc;
-    if (hc.UTSMode === 'host') out.uts = 'host';
-    return Object.keys(out).length ? out : undefined;
   }
 
   /** Docker creates a missing working directory, owned by the container's user. */
