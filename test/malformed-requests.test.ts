@@ -16,6 +16,20 @@ function assert4xx(r: ApiResponse, what: string, message?: RegExp): void {
   if (message) assert.match(body.message, message, what);
 }
 
+/** Writes `request` as is (half-closing after it when asked) and returns all the daemon answered, within 5 s. */
+function rawExchange(request: string, halfClose: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(d.socket);
+    let got = '';
+    s.on('data', (c) => (got += c));
+    s.on('error', () => resolve(got));
+    s.on('close', () => resolve(got));
+    s.write(request);
+    if (halfClose) s.end();
+    setTimeout(() => s.destroy(), 5000).unref();
+  });
+}
+
 async function containerCount(): Promise<number> {
   return (await d.api('GET', '/containers/json?all=1')).json().length;
 }
@@ -64,16 +78,7 @@ test('create: not an object, malformed JSON, a body cut short: 400, nothing stor
     assert4xx(r, what);
   }
   // Content-Length promises more than is sent, then the client half-closes.
-  const cut = await new Promise<string>((resolve) => {
-    const s = net.connect(d.socket);
-    let got = '';
-    s.on('data', (c) => (got += c));
-    s.on('error', () => resolve(got));
-    s.on('close', () => resolve(got));
-    s.write('POST /containers/create HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":"busy');
-    s.end();
-    setTimeout(() => s.destroy(), 5000).unref();
-  });
+  const cut = await rawExchange('POST /containers/create HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":"busy', true);
   assert.doesNotMatch(cut, /HTTP\/1\.1 5\d\d/, 'a body cut short is never a 500');
   assert.equal(await containerCount(), before);
 });
@@ -93,15 +98,7 @@ test('exec create: Env 5, User 5, WorkingDir 5, Tty "x", Cmd [1] are 400s; no ex
 });
 
 test('huge headers get 431, a body on GET is ignored; the daemon keeps serving and existing containers inspect', async () => {
-  const huge = await new Promise<string>((resolve) => {
-    const s = net.connect(d.socket);
-    let got = '';
-    s.on('data', (c) => (got += c));
-    s.on('error', () => resolve(got));
-    s.on('close', () => resolve(got));
-    s.write(`GET /_ping HTTP/1.1\r\nHost: berth\r\nX-Big: ${'a'.repeat(200_000)}\r\n\r\n`);
-    setTimeout(() => s.destroy(), 5000).unref();
-  });
+  const huge = await rawExchange(`GET /_ping HTTP/1.1\r\nHost: berth\r\nX-Big: ${'a'.repeat(200_000)}\r\n\r\n`, false);
   assert.match(huge, /^HTTP\/1\.1 431/);
   const get = await d.api('GET', '/containers/json?all=1', { body: '{"ignored": true}', headers: { 'Content-Type': 'application/json' } });
   assert.equal(get.status, 200);
