@@ -2,6 +2,8 @@
 // progress lines out) and POST /commit. Errors found before any progress is written (a bad query, an
 // unreadable context, a Dockerfile that does not parse) are HTTP errors, as dockerd answers them; once
 // the steps run, errors travel inside the stream as {"errorDetail":{...},"error":...}.
+import { checkedBody } from './create-body.js';
+import { ContainerConfig as ContainerConfigSchema } from '../../api/body-schema.js';
 import type { Router } from '../http-server.js';
 import type { RouteContext } from '../context.js';
 import type { Services } from '../../daemon/services.js';
@@ -93,7 +95,9 @@ export function registerBuildRoutes(r: Router, s: Services): void {
   r.post('/commit', async (ctx) => {
     const container = ctx.query.get('container');
     if (!container) throw new InvalidParameterError('container is required');
-    const body = await ctx.json<ContainerConfig | null>(null);
+    // The body is a container config: checked by the same schema as create's (a wrong type is a 400).
+    const raw = await ctx.json<unknown>(null);
+    const body = raw === null ? null : checkedBody<ContainerConfig>(raw, { struct: ContainerConfigSchema, go: 'container.Config' }, 'container.Config');
     const id = await s.builder.commitContainer(container, {
       repo: ctx.query.get('repo') || undefined,
       tag: ctx.query.get('tag') || undefined,
