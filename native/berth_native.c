@@ -272,6 +272,10 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
     if (map[i] < 0) posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
     else posix_spawn_file_actions_adddup2(&fa, map[i], i);
   }
+  // Only the listed descriptors go to the child. Sockets some libraries open without
+  // close-on-exec (node-unix-socket's seqpacket sockets to conmon's attach socket) would otherwise
+  // be inherited by every monitor spawned after them, holding connections open after berthd closed them.
+  posix_spawn_file_actions_addclosefrom_np(&fa, nmap);
   if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
   sigset_t all, none;
   sigfillset(&all);

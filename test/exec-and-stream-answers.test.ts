@@ -42,6 +42,36 @@ test('an exec created with Tty true and started with Tty false gets a terminal (
   assert.equal(ins.json().ExitCode, 0);
 });
 
+test('exec -i: stdin and its end reach the process when the start body came in a packet of its own', async () => {
+  // The docker CLI's headers and body can arrive apart; reading the body off the upgraded socket then
+  // leaves it paused. Once, 1 exec -i in 8 waited for ever on a stdin whose bytes sat in that buffer.
+  for (let round = 0; round < 5; round++) {
+    const ex = await d.api('POST', '/containers/box/exec', { body: { Cmd: ['tr', 'a-z', 'A-Z'], AttachStdin: true, AttachStdout: true } });
+    assert.equal(ex.status, 201, ex.text);
+    const out = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(d.socket);
+      const json = JSON.stringify({ Detach: false, Tty: false });
+      let got = Buffer.alloc(0);
+      let sent = false;
+      s.on('error', reject);
+      s.on('data', (c: Buffer) => {
+        got = Buffer.concat([got, c]);
+        const headEnd = got.indexOf('\r\n\r\n');
+        if (!sent && headEnd >= 0) {
+          sent = true;
+          s.end('shout\n'); // stdin, then the write half closes (the CLI's CloseWrite)
+        }
+      });
+      s.on('close', () => resolve(got.toString('latin1')));
+      s.write(`POST /exec/${ex.json().Id}/start HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n`);
+      setTimeout(() => s.write(json), 50);
+      setTimeout(() => s.destroy(new Error('exec -i did not end within 20 s: its stdin never reached it')), 20_000).unref();
+    });
+    assert.match(out, /^HTTP\/1.1 101/);
+    assert.match(out, /SHOUT\n/);
+  }
+});
+
 test('exec state: a finished exec leaves ExecIDs and the disk, stays inspectable; rm leaves no exec state', async () => {
   const before = fs.readdirSync(path.join(d.execRoot, 's')).length;
   const r = await d.docker(['exec', 'box', 'echo', 'hi']);

@@ -123,6 +123,10 @@ export async function attachSocket(socketPath: string, streams: AttachStreams, o
     streams.stdin.on('data', onStdin);
     streams.stdin.once('end', onStdinEnd);
     streams.stdin.once('error', onStdinEnd);
+    // A 'data' listener starts the flow only on a stream never paused. A hijacked socket may have been
+    // paused by whoever read the request body off it first; left so, the client's stdin (and its
+    // EOF) would sit in the socket's buffer and the process would wait on its stdin for ever.
+    streams.stdin.resume();
     if (streams.stdin.readableEnded) shutStdin();
   }
 

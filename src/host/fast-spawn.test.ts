@@ -56,3 +56,26 @@ test('runCommand finds programs in PATH, collects output, feeds input, and times
   assert.equal(slow.signal, 'SIGTERM');
   await assert.rejects(runCommand('no-such-program-berth', []), { code: 'ENOENT' });
 });
+
+test('posix_spawn: the child gets only the listed descriptors, even ones a library opened without close-on-exec', { skip: !native.available && 'native addon not built' }, async (t) => {
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const fs = await import('node:fs');
+  const { SeqpacketServer, SeqpacketSocket } = await import('node-unix-socket');
+  // node-unix-socket opens its sockets without close-on-exec, as the attach sockets to conmon are.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-spawnfd-'));
+  const server = new SeqpacketServer();
+  server.listen(path.join(dir, 's'));
+  const client = new SeqpacketSocket();
+  await new Promise<void>((r) => client.connect(path.join(dir, 's'), () => r()));
+  t.after(() => {
+    client.destroy();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  // What the shell itself has open: its three listed descriptors, and no socket of ours.
+  const c = fastSpawn('/bin/sh', ['-c', 'for f in /proc/$$/fd/*; do readlink $f; done'], { env: {}, stdio: ['ignore', 'read', 'ignore'] });
+  const links = (await collect(c.streams[1] as Readable)).split('\n').filter(Boolean);
+  await c.exited;
+  assert.deepEqual(links.filter((l) => l.startsWith('socket:')), [], links.join(', '));
+});
