@@ -12,6 +12,7 @@ import { listen } from './listeners.js';
 import type { Services } from './services.js';
 import { EventBus } from '../engine/events.js';
 import { ImageService } from '../engine/images/image-service.js';
+import { NetworkService } from '../engine/networks/network-service.js';
 import { ContainerService } from '../engine/containers/container-service.js';
 import { Builder } from '../engine/builder/builder.js';
 import { VolumeService } from '../engine/volumes/volume-service.js';
@@ -56,15 +57,19 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
     usage: { containersUsing: (id) => containers?.containersUsing(id) ?? [] },
   });
   const volumes = new VolumeService({ root: path.join(config.dataRoot, 'volumes'), events, log });
-  containers = new ContainerService({ config, runtime, images, volumes, events, log });
+  const networks = new NetworkService({ dataRoot: config.dataRoot, bridge: config.bridge, bip: config.bip, events, log });
+  containers = new ContainerService({ config, runtime, images, volumes, events, log, networking: networks });
+  networks.hasUser = (n) => containers!.usesNetwork(n.id, n.name);
 
   await images.init();
   await volumes.init();
+  await networks.init();
   await containers.init();
+  await networks.adopt(containers.runningRecords());
   const builder = new Builder(images, containers, config.dataRoot, log);
   await builder.init();
 
-  const services: Services = { config, log, events, images, containers, volumes, builder, host: probeHost() };
+  const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost() };
   const api = new ApiServer(log);
   registerAllRoutes(api.router, services);
   const listeners: net.Server[] = [];

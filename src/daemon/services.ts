@@ -6,6 +6,7 @@ import type { EventBus } from '../engine/events.js';
 import type { ImageService } from '../engine/images/image-service.js';
 import type { ContainerService } from '../engine/containers/container-service.js';
 import type { Builder } from '../engine/builder/builder.js';
+import type { NetworkService } from '../engine/networks/network-service.js';
 import type { VolumeService } from '../engine/volumes/volume-service.js';
 import type { HostFacts } from '../host/host-info.js';
 
@@ -16,6 +17,7 @@ export interface Services {
   images: ImageService;
   containers: ContainerService;
   volumes: VolumeService;
+  networks: NetworkService;
   builder: Builder;
   /** Facts about the host, probed once at start-up (for /info and /version). */
   host: HostFacts;

@@ -1,5 +1,5 @@
-// `berth port`: a container's published ports. berthd publishes none yet, so this prints the bindings
-// the daemon reports (none), or docker's error for a port that is not published.
+// `berth port`: a container's published ports as inspect reports them, or docker's error for a port
+// that is not published.
 import type { CommandSpec } from '../command-spec.js';
 import { containerInspect } from '../../client/containers.js';
 

@@ -43,7 +43,7 @@ export const PS_HEADERS: Record<string, string> = {
 
 const DEFAULT_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 
-/** docker's DisplayablePorts, without range grouping (berthd publishes no ports yet). */
+/** docker's DisplayablePorts, without its grouping of consecutive ports into ranges. */
 export function displayablePorts(ports: ContainerSummary['Ports']): string {
   return (ports ?? [])
     .map((p) => (p.PublicPort ? `${p.IP ? (p.IP.includes(':') ? `[${p.IP}]` : p.IP) + ':' : ''}${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))

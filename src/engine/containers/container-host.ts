@@ -3,6 +3,8 @@
 // hook. One real implementation (host-ops.ts, over src/host and src/lib/oci); unit tests pass fakes.
 import type { SpecInput } from './runtime-contract.js';
 import type { ContainerRecord, EndpointRecord } from './container-model.js';
+import type { PublishedPort } from '../../lib/net/ports.js';
+import type { EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { CgroupStats } from '../../host/cgroup-stats.js';
 
 export interface OverlayMount {
@@ -48,6 +50,8 @@ export interface NetworkAttachment {
   /** For inspect's NetworkSettings: the namespace path and one entry per network joined. */
   sandboxKey?: string;
   endpoints?: EndpointRecord[];
+  /** Host ports published for the container (held from prepare on). */
+  ports?: PublishedPort[];
 }
 
 /**
@@ -58,4 +62,15 @@ export interface NetworkAttachment {
 export interface ContainerNetworking {
   prepare(c: ContainerRecord, lookupPid: (idOrName: string) => number): Promise<NetworkAttachment>;
   release(c: ContainerRecord): Promise<void>;
+  /**
+   * Called once the runtime made the container's namespaces (its init waits, not yet started):
+   * bridge networking wires the network namespace of `pid` here. A failure fails the start.
+   */
+  plumb?(c: ContainerRecord, pid: number, att: NetworkAttachment): Promise<void>;
+  /** Joins a running container to one more network (docker network connect). */
+  connect?(c: ContainerRecord, network: string, cfg: EndpointSettings): Promise<EndpointRecord>;
+  /** Takes a running container off a network. */
+  disconnect?(c: ContainerRecord, network: string): Promise<void>;
+  /** Checks a create's network mode, networks and port bindings before anything is stored. */
+  validate?(hc: HostConfig, nc: NetworkingConfig | undefined): void;
 }

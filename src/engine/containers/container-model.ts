@@ -4,6 +4,7 @@
 // everything berthd decided (mounts, paths, state) lives in camelCase fields beside them.
 import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { Digest } from '../images/image-service-contract.js';
+import type { PublishedPort } from '../../lib/net/ports.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -56,6 +57,11 @@ export interface EndpointRecord {
   gateway: string;
   macAddress: string;
   aliases: string[];
+  /** The host end of the container's veth (bridge networks), and its name inside (eth0, eth1...). */
+  hostIf?: string;
+  ifName?: string;
+  /** Names the network's DNS answers for this container (user-defined networks). */
+  dnsNames?: string[];
 }
 
 export interface ContainerRecord {
@@ -83,7 +89,7 @@ export interface ContainerRecord {
   /** Set by a failed or in-progress removal so a restarted berthd finishes the job. */
   removalInProgress?: boolean;
   /** What networking set up for the current run (none while stopped, or with network none/host). */
-  network?: { sandboxKey: string; endpoints: EndpointRecord[] };
+  network?: { sandboxKey: string; endpoints: EndpointRecord[]; ports?: PublishedPort[] };
   /** True once the image content was copied into its volumes (first start). */
   volumesPopulated?: boolean;
 }

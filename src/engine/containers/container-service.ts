@@ -12,9 +12,9 @@ import type { DaemonConfig } from '../../daemon/config.js';
 import type { Logger } from '../../daemon/logger.js';
 import { parseByteSize } from '../../daemon/byte-size.js';
 import type { EventBus } from '../events.js';
-import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
+import type { ContainerConfig, EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { Digest, ImageProvider, ImageUsage, ResolvedImage } from '../images/image-service-contract.js';
-import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, isBerthError } from '../../errors.js';
 import type { AttachHandle, AttachStreams, ContainerRuntime, ExitInfo, SpecInput } from './runtime-contract.js';
 import { mountsFrom, sharedNamespaces } from './shared-from-others.js';
 import { ZERO_TIME, type ContainerPaths, type ContainerRecord, type ContainerStateRecord, type MountRecord } from './container-model.js';
@@ -296,6 +296,72 @@ export class ContainerService implements ImageUsage {
 
   // ---------------------------------------------------------------- queries
 
+  /**
+   * docker network connect: a stopped container keeps the network in its configuration for its next
+   * start; a running one is also wired into it now.
+   */
+  async connectNetwork(idOrName: string, network: string, cfg: EndpointSettings): Promise<void> {
+    const id = this.store.find(idOrName).id;
+    await this.withLock(id, async () => {
+      const c = this.store.find(id);
+      const mode = c.hostConfig.NetworkMode ?? '';
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw new ForbiddenError('container sharing network namespace with another container or host cannot be connected to any other network');
+      const primary = mode === '' || mode === 'default' ? 'bridge' : mode;
+      const eps = ((c.networkingConfig ??= {}).EndpointsConfig ??= {});
+      const running = c.state.status === 'running' || c.state.status === 'paused';
+      if (network === primary || eps[network] || (running && c.network?.endpoints.some((e) => e.network === network))) {
+        throw new ForbiddenError(`endpoint with name ${c.name} already exists in network ${network}`);
+      }
+      if (running) {
+        if (!this.networking.connect) throw new ForbiddenError('this daemon has no bridge networking');
+        const ep = await this.networking.connect(c, network, cfg);
+        c.network = { sandboxKey: c.network?.sandboxKey ?? '', endpoints: [...(c.network?.endpoints ?? []), ep], ...(c.network?.ports ? { ports: c.network.ports } : {}) };
+      }
+      eps[network] = cfg;
+      await this.store.save(c);
+      this.events.publish({ type: 'network', action: 'connect', id: network, attributes: { container: c.id, name: network, type: 'bridge' } });
+    });
+  }
+
+  async disconnectNetwork(idOrName: string, network: string): Promise<void> {
+    const id = this.store.find(idOrName).id;
+    await this.withLock(id, async () => {
+      const c = this.store.find(id);
+      const mode = c.hostConfig.NetworkMode ?? '';
+      const primary = mode === '' || mode === 'default' ? 'bridge' : mode;
+      const eps = c.networkingConfig?.EndpointsConfig ?? {};
+      const running = c.state.status === 'running' || c.state.status === 'paused';
+      const onIt = network === primary || network in eps || (running && c.network?.endpoints.some((e) => e.network === network));
+      if (!onIt) throw new ForbiddenError(`container ${c.id} is not connected to network ${network}`);
+      if (running && this.networking.disconnect) {
+        await this.networking.disconnect(c, network);
+        if (c.network) c.network = { ...c.network, endpoints: c.network.endpoints.filter((e) => e.network !== network) };
+      }
+      delete eps[network];
+      // Off its primary network, a container has none left to start on: Docker then gives it none.
+      if (network === primary) {
+        const rest = Object.keys(eps);
+        c.hostConfig.NetworkMode = rest[0] ?? 'none';
+      }
+      await this.store.save(c);
+      this.events.publish({ type: 'network', action: 'disconnect', id: network, attributes: { container: c.id, name: network, type: 'bridge' } });
+    });
+  }
+
+  /** Records of the containers running now (networking adopts their endpoints after a restart). */
+  runningRecords(): ContainerRecord[] {
+    return this.store.all().filter((c) => c.state.status === 'running' || c.state.status === 'paused');
+  }
+
+  /** Whether a container's configuration names the network (it cannot be removed then). */
+  usesNetwork(id: string, name: string): boolean {
+    return this.store.all().some((c) => {
+      const mode = c.hostConfig.NetworkMode ?? '';
+      const eps = Object.keys(c.networkingConfig?.EndpointsConfig ?? {});
+      return mode === name || mode === id || eps.includes(name) || eps.includes(id);
+    });
+  }
+
   containersUsing(imageId: Digest): string[] {
     const ids = this.store
       .all()
@@ -385,13 +451,12 @@ export class ContainerService implements ImageUsage {
     const hc: HostConfig = { ...(input.hostConfig ?? {}) };
     const warnings: string[] = [];
 
-    const bindings = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0);
-    if (bindings || hc.PublishAllPorts) {
-      throw new InvalidParameterError(
-        'port publishing (-p/-P) is not supported yet: berth gives containers no bridge network until networking lands; use --network host to reach a container\'s ports',
-      );
+    if (this.networking.validate) this.networking.validate(hc, input.networkingConfig);
+    else {
+      const bindings = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0);
+      if (bindings || hc.PublishAllPorts) throw new InvalidParameterError('port publishing (-p/-P) needs bridge networking, which this daemon was started without');
+      validateNetworkMode(hc.NetworkMode);
     }
-    validateNetworkMode(hc.NetworkMode);
     validateUnsupported(hc, this.config.defaultRuntime);
     // Most creates are a `docker run`, whose start follows within milliseconds.
     this.host.prepareStart?.();
@@ -615,7 +680,7 @@ export class ContainerService implements ImageUsage {
       await this.runtime.start(c.id, staged.pid);
       const net = staged.net;
       c.state = { ...c.state, status: 'running', pid: staged.pid, conmonPid: staged.conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
-      if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [] };
+      if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [], ...(net.ports?.length ? { ports: net.ports } : {}) };
       else delete c.network;
       await this.store.saveState(c);
       this.armWatcher(c.id);
@@ -644,6 +709,7 @@ export class ContainerService implements ImageUsage {
     const p = this.store.paths(c.id);
     let mounted = false;
     let networked = false;
+    let created = false;
     try {
       // Whatever a previous run left in the runtime (an exited container runc still knows) goes
       // first; a container that never ran has nothing there, and runc costs a process spawn.
@@ -686,8 +752,12 @@ export class ContainerService implements ImageUsage {
         // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
         stdinOnce: !!c.config.StdinOnce && !tty,
       });
+      created = true;
+      // The namespaces exist now (the init waits for its start): wire the network into them.
+      if (this.networking.plumb) await this.networking.plumb(c, pid, net);
       return { pid, conmonPid, net };
     } catch (e) {
+      if (created) await this.runtime.delete(c.id, true).catch(() => {});
       if (networked) await this.networking.release(c).catch(() => {});
       if (mounted) await this.releaseRootfs(c.id).catch((err) => this.log.warn(`unmount after failed start of ${c.id}`, err));
       throw e;

@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
+import { inspectPorts, summaryPorts } from '../../lib/net/ports.js';
 import type { Router } from '../http-server.js';
 import { detachable, detachKeyBytes } from '../detach-stream.js';
 import type { Services } from '../../daemon/services.js';
@@ -363,6 +364,7 @@ function networks(rec: ContainerRecord): Record<string, EndpointSettings> {
       out[e.network] = {
         ...emptyEndpoint(),
         Aliases: e.aliases.length ? e.aliases : null,
+        DNSNames: e.dnsNames?.length ? e.dnsNames : null,
         NetworkID: e.networkId,
         EndpointID: e.endpointId,
         Gateway: e.gateway,
@@ -377,6 +379,10 @@ function networks(rec: ContainerRecord): Record<string, EndpointSettings> {
   return n ? { [n]: emptyEndpoint() } : {};
 }
 
+function isRunning(rec: ContainerRecord): boolean {
+  return rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
+}
+
 function networkSettings(rec: ContainerRecord): NetworkSettings {
   // Until networking reports endpoints every container has loopback only (or the host's stack), so
   // the addresses are empty as Docker shows them for --network none. The top-level address fields
@@ -386,7 +392,7 @@ function networkSettings(rec: ContainerRecord): NetworkSettings {
     Bridge: '',
     SandboxID: '',
     SandboxKey: rec.network?.sandboxKey ?? '',
-    Ports: {},
+    Ports: isRunning(rec) ? inspectPorts(rec.config.ExposedPorts, rec.network?.ports ?? []) : {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
@@ -526,7 +532,7 @@ export function toSummary(v: ContainerView): ContainerSummary {
     // Docker quotes arguments that contain spaces in the COMMAND column.
     Command: [c.path, ...c.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: isRunning(c) ? summaryPorts(c.config.ExposedPorts, c.network?.ports ?? []) : [],
     Labels: c.config.Labels ?? {},
     State: c.state.status,
     Status: v.statusText,

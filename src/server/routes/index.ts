@@ -8,6 +8,7 @@ import { registerContainerRoutes } from './containers.js';
 import { registerExecRoutes } from './exec.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerBuildRoutes } from './build.js';
+import { registerNetworkRoutes } from './networks.js';
 
 export function registerAllRoutes(r: Router, s: Services): void {
   registerSystemRoutes(r, s);
@@ -17,4 +18,5 @@ export function registerAllRoutes(r: Router, s: Services): void {
   registerExecRoutes(r, s);
   registerVolumeRoutes(r, s);
   registerBuildRoutes(r, s);
+  registerNetworkRoutes(r, s);
 }

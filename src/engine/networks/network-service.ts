@@ -1,0 +1,466 @@
+// Networks and what containers get of them. Owns the network records (the built-in bridge, host and
+// none, and user-defined bridge networks), one address pool per network, the host ports held for
+// published ports, and the daemon's packet-filter chains. It is the ContainerNetworking the
+// container service calls: prepare (addresses and ports chosen, before the runtime create), plumb
+// (veths into the new namespace, rules) and release (all of it given back).
+//
+// Nothing of a running container's network lives only here: its endpoints and published ports are in
+// its record, so a restarted daemon re-marks them (adopt) and rewrites the same rules.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../../errors.js';
+import type { Logger } from '../../daemon/logger.js';
+import type { EventBus } from '../events.js';
+import { Pool, cidrsOverlap, macForIp, numberToIp, parseCidr, pickFreeSubnet, type Cidr } from '../../lib/net/ipam.js';
+import { portRequests, type PublishedPort } from '../../lib/net/ports.js';
+import { computeRules } from '../../lib/net/rules.js';
+import { chainNames, deleteLink, ensureBridge, ensureJumps, linkExists, plumbVeth, replaceChains } from '../../host/bridge-net.js';
+import type { ContainerNetworking, NetworkAttachment } from '../containers/container-host.js';
+import type { ContainerRecord, EndpointRecord } from '../containers/container-model.js';
+import type { EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
+import { NetworkStore, type NetworkRecord } from './network-store.js';
+import { reservePorts, rehold, type Reservation } from './port-reservations.js';
+
+export interface NetworkServiceOptions {
+  dataRoot: string;
+  /** The default bridge's name (-b) and gateway address with prefix (--bip); also the chains' tag. */
+  bridge: string;
+  bip: string;
+  events: EventBus;
+  log: Logger;
+}
+
+export interface CreateNetworkRequest {
+  name: string;
+  driver?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+  options?: Record<string, string>;
+  ipam?: { subnet?: string; gateway?: string; ipRange?: string }[];
+  checkDuplicate?: boolean;
+}
+
+/** What one container holds while it runs: its endpoints (with their networks) and its ports. */
+interface Attachment {
+  endpoints: Array<EndpointRecord & { bridge: string }>;
+  reservations: Reservation[];
+  ports: PublishedPort[];
+}
+
+const BUILTIN_NAMES = ['bridge', 'host', 'none'];
+
+/** The networks a container's configuration asks for, in order: NetworkMode first. */
+export function requestedNetworks(c: ContainerRecord): string[] {
+  const mode = c.hostConfig.NetworkMode ?? '';
+  const first = mode === '' || mode === 'default' ? 'bridge' : mode;
+  const out = [first];
+  for (const raw of Object.keys(c.networkingConfig?.EndpointsConfig ?? {})) {
+    const k = raw === 'default' ? 'bridge' : raw;
+    if (!out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
+export class NetworkService implements ContainerNetworking {
+  readonly store: NetworkStore;
+  private readonly pools = new Map<string, Pool>();
+  private readonly attached = new Map<string, Attachment>();
+  private readonly tag: string;
+  /** Serializes rule rewrites: each writes the whole state, so the last one must see the last state. */
+  private rulesChain: Promise<void> = Promise.resolve();
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly o: NetworkServiceOptions) {
+    this.store = new NetworkStore(path.join(o.dataRoot, 'networks'), o.log);
+    this.tag = o.bridge;
+  }
+
+  async init(): Promise<void> {
+    await this.store.init();
+    const bip = parseCidr(this.o.bip);
+    if (!bip) throw new InvalidParameterError(`invalid --bip ${this.o.bip}`);
+    const byName = (n: string) => this.store.list().find((r) => r.name === n);
+    const defaultSubnet = `${numberToIp(bip.base)}/${bip.prefix}`;
+    const gateway = this.o.bip.split('/')[0]!;
+    const existing = byName('bridge');
+    if (!existing || existing.bridge !== this.o.bridge || existing.subnet !== defaultSubnet || existing.gateway !== gateway) {
+      // First start, or -b/--bip changed: the default bridge network follows the flags.
+      await this.store.save({
+        id: existing?.id ?? newId(),
+        name: 'bridge',
+        created: existing?.created ?? new Date().toISOString(),
+        driver: 'bridge',
+        bridge: this.o.bridge,
+        subnet: defaultSubnet,
+        gateway,
+        internal: false,
+        labels: {},
+        options: {
+          'com.docker.network.bridge.default_bridge': 'true',
+          'com.docker.network.bridge.enable_icc': 'true',
+          'com.docker.network.bridge.enable_ip_masquerade': 'true',
+          'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+          'com.docker.network.bridge.name': this.o.bridge,
+          'com.docker.network.driver.mtu': '1500',
+        },
+        builtin: true,
+        isDefault: true,
+      });
+    }
+    for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
+      if (!byName(name)) await this.store.save({ id: newId(), name, created: new Date().toISOString(), driver, internal: false, labels: {}, options: {}, builtin: true });
+    }
+    for (const n of this.store.list()) {
+      if (n.driver !== 'bridge') continue;
+      this.pools.set(n.id, new Pool({ subnet: n.subnet!, gateway: n.gateway!, ...(n.ipRange ? { ipRange: n.ipRange } : {}) }));
+      await ensureBridge(n.bridge!, `${n.gateway}/${parseCidr(n.subnet!)!.prefix}`, this.o.log);
+    }
+    // The chains first (empty of ports until adopt), then the jumps into them.
+    await this.syncRules();
+    await ensureJumps(this.tag, this.o.log);
+  }
+
+  /** A restarted daemon takes back what its running containers hold: addresses, ports, rules. */
+  async adopt(running: ContainerRecord[]): Promise<void> {
+    for (const c of running) {
+      if (!c.network?.endpoints.length) continue;
+      const eps: Attachment['endpoints'] = [];
+      for (const e of c.network.endpoints) {
+        const n = this.store.get(e.networkId);
+        const pool = n && this.pools.get(n.id);
+        if (!n || !pool) continue;
+        if (!pool.inUse(e.ipAddress)) pool.claim(e.ipAddress);
+        eps.push({ ...e, bridge: n.bridge! });
+      }
+      const ports = c.network.ports ?? [];
+      this.attached.set(c.id, { endpoints: eps, ports, reservations: await rehold(ports) });
+      this.names.set(c.id, c.name);
+    }
+    await this.syncRules();
+  }
+
+  // ------------------------------------------------------------------ lookups
+
+  find(idOrName: string): NetworkRecord {
+    const all = this.store.list();
+    const hit = all.find((n) => n.id === idOrName) ?? all.find((n) => n.name === idOrName) ?? (idOrName.length >= 1 ? uniquePrefix(all, idOrName) : undefined);
+    if (!hit) throw new NotFoundError(`network ${idOrName} not found`);
+    return hit;
+  }
+
+  list(): NetworkRecord[] {
+    return this.store.list();
+  }
+
+  /** The containers on a network, for network inspect: id → endpoint. */
+  containersOn(networkId: string): Array<{ containerId: string; name: string; endpoint: EndpointRecord }> {
+    const out: Array<{ containerId: string; name: string; endpoint: EndpointRecord }> = [];
+    for (const [cid, a] of this.attached) for (const e of a.endpoints) if (e.networkId === networkId) out.push({ containerId: cid, name: this.names.get(cid) ?? '', endpoint: e });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ create / remove
+
+  async create(req: CreateNetworkRequest): Promise<{ id: string; warning: string }> {
+    const name = req.name;
+    if (!name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidParameterError(`invalid network name "${name}"`);
+    if (BUILTIN_NAMES.includes(name)) throw new ForbiddenError(`${name} is a pre-defined network and cannot be created`);
+    if (this.store.list().some((n) => n.name === name)) throw new ConflictError(`network with name ${name} already exists`);
+    const driver = req.driver || 'bridge';
+    if (driver !== 'bridge') throw new NotFoundError(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
+    if ((req.ipam?.length ?? 0) > 1) throw new InvalidParameterError('berth networks have one IPv4 subnet');
+    const ipam = req.ipam?.[0] ?? {};
+    const taken = this.takenSubnets();
+    let subnet: string;
+    if (ipam.subnet) {
+      const c = parseCidr(ipam.subnet);
+      if (!c) throw new InvalidParameterError(`invalid CIDR address: ${ipam.subnet}`);
+      subnet = `${numberToIp(c.base)}/${c.prefix}`;
+      const clash = this.store.list().find((n) => n.subnet && cidrsOverlap(parseCidr(n.subnet)!, c));
+      if (clash) throw new ForbiddenError(`Pool overlaps with other one on this address space`);
+    } else {
+      if (ipam.gateway || ipam.ipRange) throw new InvalidParameterError('a gateway or ip-range needs a --subnet');
+      subnet = pickFreeSubnet(taken);
+    }
+    // Validates the gateway and range against the subnet before anything is made.
+    const pool = new Pool({ subnet, ...(ipam.gateway ? { gateway: ipam.gateway } : {}), ...(ipam.ipRange ? { ipRange: ipam.ipRange } : {}) });
+    const id = newId();
+    const options = { ...(req.options ?? {}) };
+    const bridge = options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
+    if (bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(bridge)) throw new InvalidParameterError(`invalid bridge name ${bridge}`);
+    if (this.store.list().some((n) => n.bridge === bridge) || linkExists(bridge)) throw new ConflictError(`bridge ${bridge} already exists on the host`);
+    const rec: NetworkRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      driver: 'bridge',
+      bridge,
+      subnet,
+      gateway: pool.gatewayIp,
+      ...(ipam.ipRange ? { ipRange: ipam.ipRange } : {}),
+      internal: !!req.internal,
+      labels: req.labels ?? {},
+      options,
+      builtin: false,
+    };
+    try {
+      await ensureBridge(bridge, `${rec.gateway}/${pool.prefixLen}`, this.o.log);
+      await this.store.save(rec);
+      this.pools.set(id, pool);
+      await this.syncRules();
+    } catch (e) {
+      this.pools.delete(id);
+      await this.store.remove(id).catch(() => {});
+      await deleteLink(bridge, this.o.log).catch(() => {});
+      throw e;
+    }
+    this.o.events.publish({ type: 'network', action: 'create', id, attributes: { name, type: 'bridge' } });
+    return { id, warning: '' };
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    const n = this.find(idOrName);
+    if (n.builtin) throw new ForbiddenError(`${n.name} is a pre-defined network and cannot be removed`);
+    if (this.containersOn(n.id).length) throw new ForbiddenError(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+    await this.store.remove(n.id);
+    this.pools.delete(n.id);
+    await this.syncRules();
+    if (n.bridge) await deleteLink(n.bridge, this.o.log);
+    this.o.events.publish({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.name, type: 'bridge' } });
+  }
+
+  /** Set by the daemon: whether any container (running or not) names the network in its config. */
+  hasUser?: (n: NetworkRecord) => boolean;
+
+  async prune(until?: number, labelFilter?: (labels: Record<string, string>) => boolean): Promise<string[]> {
+    const removed: string[] = [];
+    for (const n of this.store.list()) {
+      if (n.builtin || this.containersOn(n.id).length || this.hasUser?.(n)) continue;
+      if (until !== undefined && Date.parse(n.created) >= until) continue;
+      if (labelFilter && !labelFilter(n.labels)) continue;
+      await this.remove(n.id);
+      removed.push(n.name);
+    }
+    return removed;
+  }
+
+  // ------------------------------------------------------------------ ContainerNetworking
+
+  validate(hc: HostConfig, nc: NetworkingConfig | undefined): void {
+    const mode = hc.NetworkMode ?? '';
+    const publishes = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0) || !!hc.PublishAllPorts;
+    if (mode.startsWith('container:')) {
+      if (mode.length === 'container:'.length) throw new InvalidParameterError(`invalid container format container:<name|id>`);
+      if (publishes) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
+      return;
+    }
+    if (mode === 'none' && publishes) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
+    if (mode !== '' && mode !== 'default' && mode !== 'host') this.find(mode);
+    for (const k of Object.keys(nc?.EndpointsConfig ?? {})) {
+      if (k === 'default' || k === mode) continue;
+      const n = this.find(k);
+      if (n.driver !== 'bridge' && k !== mode) throw new InvalidParameterError(`container cannot be connected to network ${n.name} with other networks`);
+    }
+    // Malformed bindings are a 400 now rather than a failed start later.
+    portRequests(hc.PortBindings, undefined, false);
+  }
+
+  async prepare(c: ContainerRecord, lookupPid: (idOrName: string) => number): Promise<NetworkAttachment> {
+    const mode = c.hostConfig.NetworkMode ?? '';
+    if (mode === 'host') return { spec: { mode: 'host' } };
+    if (mode === 'none') return { spec: { mode: 'none' } };
+    if (mode.startsWith('container:')) {
+      const other = mode.slice('container:'.length);
+      const pid = lookupPid(other);
+      if (!pid) throw new ConflictError(`cannot join network of a non running container: ${other}`);
+      return { spec: { mode: 'path', path: `/proc/${pid}/ns/net` } };
+    }
+    await this.release(c); // a previous run's leftovers, if any
+    const nets = requestedNetworks(c).map((n) => this.find(n));
+    const endpoints: Attachment['endpoints'] = [];
+    let reservations: Reservation[] = [];
+    try {
+      for (const [i, n] of nets.entries()) {
+        if (n.driver !== 'bridge') throw new InvalidParameterError(`container cannot be connected to network ${n.name} with other networks`);
+        const pool = this.pools.get(n.id)!;
+        const all = c.networkingConfig?.EndpointsConfig;
+        const cfg = all?.[n.name] ?? all?.[n.id] ?? (i === 0 ? all?.[c.hostConfig.NetworkMode ?? ''] ?? all?.['default'] : undefined);
+        const wanted = (cfg?.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
+        if (wanted && n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
+        let ip: string;
+        if (wanted) {
+          pool.claim(wanted);
+          ip = wanted;
+        } else ip = pool.allocate();
+        const endpointId = randomBytes(32).toString('hex');
+        const aliases = n.isDefault ? [] : [...(cfg?.Aliases ?? [])];
+        endpoints.push({
+          network: n.name,
+          networkId: n.id,
+          endpointId,
+          ipAddress: ip,
+          ipPrefixLen: pool.prefixLen,
+          gateway: pool.gatewayIp,
+          macAddress: macForIp(ip),
+          aliases,
+          hostIf: `vb${endpointId.slice(0, 11)}`,
+          ifName: `eth${i}`,
+          bridge: n.bridge!,
+          ...(n.isDefault ? {} : { dnsNames: [c.name, c.id.slice(0, 12), ...aliases] }),
+        });
+      }
+      const reqs = portRequests(c.hostConfig.PortBindings, c.config.ExposedPorts, !!c.hostConfig.PublishAllPorts);
+      reservations = await reservePorts(reqs, { name: c.name, id: endpoints[0]!.endpointId }, (proto, hostIp, port) => this.portHeld(proto, hostIp, port));
+    } catch (e) {
+      for (const ep of endpoints) this.pools.get(ep.networkId)?.release(ep.ipAddress);
+      throw e;
+    }
+    const ports = reservations.map((r) => r.port);
+    this.attached.set(c.id, { endpoints, reservations, ports });
+    this.names.set(c.id, c.name);
+    return { spec: { mode: 'none' }, address: endpoints[0]!.ipAddress, endpoints: endpoints.map(stripBridge), ports };
+  }
+
+  async plumb(c: ContainerRecord, pid: number, att: NetworkAttachment): Promise<void> {
+    const a = this.attached.get(c.id);
+    if (!a) return;
+    for (const [i, e] of a.endpoints.entries()) {
+      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf!, ifName: e.ifName ?? `eth${i}`, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway } : {}) }, this.o.log);
+    }
+    att.sandboxKey = `/proc/${pid}/ns/net`;
+    if (a.ports.length) await this.syncRules();
+  }
+
+  async connect(c: ContainerRecord, network: string, cfg: EndpointSettings): Promise<EndpointRecord> {
+    const n = this.find(network);
+    if (n.driver !== 'bridge') throw new ForbiddenError(`container cannot be connected to network ${n.name}`);
+    let a = this.attached.get(c.id);
+    if (!a) {
+      a = { endpoints: [], reservations: [], ports: [] };
+      this.attached.set(c.id, a);
+      this.names.set(c.id, c.name);
+    }
+    const pool = this.pools.get(n.id)!;
+    const wanted = (cfg.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
+    if (wanted && n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
+    if (wanted) pool.claim(wanted);
+    const ip = wanted || pool.allocate();
+    const endpointId = randomBytes(32).toString('hex');
+    const used = new Set(a.endpoints.map((e) => e.ifName));
+    let k = 0;
+    while (used.has(`eth${k}`)) k++;
+    const aliases = n.isDefault ? [] : [...(cfg.Aliases ?? [])];
+    const ep = {
+      network: n.name,
+      networkId: n.id,
+      endpointId,
+      ipAddress: ip,
+      ipPrefixLen: pool.prefixLen,
+      gateway: pool.gatewayIp,
+      macAddress: macForIp(ip),
+      aliases,
+      hostIf: `vb${endpointId.slice(0, 11)}`,
+      ifName: `eth${k}`,
+      bridge: n.bridge!,
+      ...(n.isDefault ? {} : { dnsNames: [c.name, c.id.slice(0, 12), ...aliases] }),
+    };
+    try {
+      await plumbVeth({ pid: c.state.pid, bridge: ep.bridge, hostIf: ep.hostIf, ifName: ep.ifName, address: ip, prefixLen: ep.ipPrefixLen, mac: ep.macAddress }, this.o.log);
+    } catch (e) {
+      pool.release(ip);
+      throw e;
+    }
+    a.endpoints.push(ep);
+    return stripBridge(ep);
+  }
+
+  async disconnect(c: ContainerRecord, network: string): Promise<void> {
+    const a = this.attached.get(c.id);
+    if (!a) return;
+    const n = this.find(network);
+    const ep = a.endpoints.find((e) => e.networkId === n.id);
+    if (!ep) return;
+    if (ep.hostIf) await deleteLink(ep.hostIf, this.o.log);
+    this.pools.get(n.id)?.release(ep.ipAddress);
+    a.endpoints = a.endpoints.filter((e) => e !== ep);
+    if (a.ports.length) await this.syncRules();
+  }
+
+  async release(c: ContainerRecord): Promise<void> {
+    const a = this.attached.get(c.id);
+    if (!a) return;
+    this.attached.delete(c.id);
+    this.names.delete(c.id);
+    for (const r of a.reservations) r.close();
+    for (const e of a.endpoints) this.pools.get(e.networkId)?.release(e.ipAddress);
+    // The veth goes with the container's namespace; one left (a run taken back early) goes here.
+    for (const e of a.endpoints) if (e.hostIf && linkExists(e.hostIf)) await deleteLink(e.hostIf, this.o.log).catch(() => {});
+    if (a.ports.length) await this.syncRules();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private portHeld(proto: string, hostIp: string, port: number): boolean {
+    for (const a of this.attached.values()) for (const p of a.ports) if (p.proto === proto && p.hostPort === port && (p.hostIp === hostIp || p.hostIp === '0.0.0.0' || hostIp === '0.0.0.0')) return true;
+    return false;
+  }
+
+  private takenSubnets(): Cidr[] {
+    const out: Cidr[] = [];
+    for (const n of this.store.list()) if (n.subnet) out.push(parseCidr(n.subnet)!);
+    // The host's routes: other daemons' bridges, docker0, the host's own networks.
+    try {
+      for (const line of fs.readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 8 || f[1] === '00000000') continue;
+        const le = (h: string) => parseInt(h.match(/../g)!.reverse().join(''), 16) >>> 0;
+        const dest = le(f[1]!);
+        const mask = le(f[7]!);
+        const prefix = mask.toString(2).replace(/0/g, '').length;
+        out.push({ base: dest, prefix });
+      }
+    } catch {
+      // no /proc/net/route: only our own networks count
+    }
+    return out;
+  }
+
+  /** Rewrites the daemon's chains from the current networks and published ports. */
+  private syncRules(): Promise<void> {
+    const next = this.rulesChain.then(async () => {
+      const networks = this.store
+        .list()
+        .filter((n) => n.driver === 'bridge')
+        .map((n) => ({ bridge: n.bridge!, subnet: n.subnet!, internal: n.internal }));
+      const ports = [];
+      for (const a of this.attached.values()) {
+        const first = a.endpoints[0];
+        if (!first) continue;
+        for (const p of a.ports) ports.push({ ...p, containerIp: first.ipAddress });
+      }
+      const rules = computeRules(chainNames(this.tag), networks, ports);
+      await replaceChains('filter', rules.filter, this.o.log);
+      await replaceChains('nat', rules.nat, this.o.log);
+    });
+    this.rulesChain = next.catch(() => {});
+    return next;
+  }
+}
+
+function stripBridge(e: EndpointRecord & { bridge: string }): EndpointRecord {
+  const { bridge: _b, ...rest } = e;
+  void _b;
+  return rest;
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+
+function uniquePrefix(all: NetworkRecord[], prefix: string): NetworkRecord | undefined {
+  const hits = all.filter((n) => n.id.startsWith(prefix));
+  if (hits.length > 1) throw new InvalidParameterError(`network ${prefix} is ambiguous (${hits.length} matches found based on ID prefix)`);
+  return hits[0];
+}
