@@ -15,6 +15,8 @@ function cell(v: number | string | undefined, unit: string): string {
   if (v === undefined) return '—';
   if (typeof v === 'string') return v;
   if (unit === 'count') return String(Math.round(v));
+  if (unit === 'req/s') return `${Math.round(v)} req/s`;
+  if (unit === '%') return `${v.toFixed(0)} %`;
   return unit === 'ms' ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : `${v.toFixed(1)} MB`;
 }
 

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestDaemon, run, sleep, REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, type RunResult } from '../test/harness/index.js';
+import autocannon from 'autocannon';
 import { median, percentile } from './stats.js';
 import { processMemory, sumMemory, helperPids, type Memory } from './memory.js';
 import { renderTable, writeReadmeTable, type Row } from './report.js';
@@ -20,13 +21,15 @@ interface Options {
   psContainers: number;
   memContainers: number;
   parallelRuns: number;
+  loadSeconds: number;
+  loadConnections: number;
   dockerd: boolean;
   readme: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, parallelRuns: 600, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
+  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, parallelRuns: 600, loadSeconds: 5, loadConnections: 8, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = () => {
@@ -38,11 +41,13 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--ps-containers') o.psContainers = num();
     else if (a === '--mem-containers') o.memContainers = num();
     else if (a === '--parallel-runs') o.parallelRuns = num();
+    else if (a === '--load-seconds') o.loadSeconds = num();
+    else if (a === '--load-connections') o.loadConnections = num();
     else if (a === '--no-dockerd') o.dockerd = false;
     else if (a === '--no-readme') o.readme = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]!);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--parallel-runs N] [--no-dockerd] [--no-readme] [--out FILE]');
+      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--parallel-runs N] [--load-seconds N] [--load-connections N] [--no-dockerd] [--no-readme] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -76,6 +81,15 @@ async function timed(e: Engine | undefined, what: string, cmd: string, args: str
 }
 
 const docker = (e: Engine, what: string, args: string[]) => timed(e, what, DOCKER_BIN, args, e.d.env);
+
+/**
+ * Requests per second against one URL, from autocannon (a well-kept HTTP load generator), bounded by
+ * time; 0 when nothing answered. Only 127.0.0.1 and the bench's own containers are ever targets.
+ */
+async function load(url: string, seconds: number, connections: number): Promise<number> {
+  const r = await autocannon({ url, duration: seconds, connections, timeout: 5 });
+  return r.non2xx > 0 && r.requests.average === 0 ? 0 : r.requests.average;
+}
 
 /** Runs `fn` over `items` with at most `limit` at once. */
 async function parallel<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<unknown>): Promise<void> {
@@ -234,6 +248,42 @@ async function main(): Promise<void> {
       add(`parallel run --rm: failures of ${o.parallelRuns}, 30 at a time`, e.name, failed);
       add(`parallel run --rm: wall time of ${o.parallelRuns}, 30 at a time`, e.name, Number(process.hrtime.bigint() - t0) / 1e6);
     }
+
+    // 6. Networking: run --rm on the default bridge (and the bridge's cost over --network none, per
+    //    engine), network create, and throughput through a published port on 127.0.0.1 against the
+    //    same server at the container's own address.
+    log(`networking: ${o.runs} rounds, interleaved`);
+    for (let i = 0; i < o.runs; i++) {
+      for (const e of i % 2 === 0 ? engines : [...engines].reverse()) {
+        const b = await docker(e, 'run --rm (bridge)', ['run', '--rm', 'busybox', 'true']);
+        if (b) add('run --rm on the default bridge', e.name, b.ms);
+        const n = await docker(e, 'run --rm (none)', ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+        if (n) add('run --rm with --network none (same rounds)', e.name, n.ms);
+        const c = await docker(e, 'network create', ['network', 'create', `bench-net-${i}`]);
+        if (c) add('network create', e.name, c.ms);
+        await docker(e, 'network rm', ['network', 'rm', `bench-net-${i}`]);
+      }
+    }
+    for (const e of engines) {
+      const bridge = samples['run --rm on the default bridge']?.[e.name];
+      const none = samples['run --rm with --network none (same rounds)']?.[e.name];
+      if (bridge?.length && none?.length) add('bridge cost (bridge − none, medians)', e.name, median(bridge) - median(none));
+    }
+    log(`published port throughput: ${o.loadSeconds} s per target, ${o.loadConnections} connections`);
+    for (const e of engines) {
+      const c = await docker(e, 'run -d (httpd)', ['run', '-d', '-p', '127.0.0.1::80', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      if (!c) continue;
+      const id = c.r.stdout.trim();
+      const port = Number((await docker(e, 'port', ['port', id, '80/tcp']))?.r.stdout.trim().split(':').pop());
+      const ip = (await docker(e, 'inspect', ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id]))?.r.stdout.trim();
+      await sleep(300);
+      const published = await load(`http://127.0.0.1:${port}/hostname`, o.loadSeconds, o.loadConnections);
+      const direct = ip ? await load(`http://${ip}:80/hostname`, o.loadSeconds, o.loadConnections) : 0;
+      add('requests/s through a port published on 127.0.0.1', e.name, published);
+      add('requests/s at the container\'s own address', e.name, direct);
+      if (direct > 0) add('published port: share of direct throughput', e.name, (100 * published) / direct);
+      await docker(e, 'rm (httpd)', ['rm', '-f', id]);
+    }
   } finally {
     log('cleaning up');
     await cleanup();
@@ -253,6 +303,9 @@ async function main(): Promise<void> {
     rows.push(row);
   }
   units[`parallel run --rm: failures of ${o.parallelRuns}, 30 at a time`] = 'count';
+  units['requests/s through a port published on 127.0.0.1'] = 'req/s';
+  units["requests/s at the container's own address"] = 'req/s';
+  units['published port: share of direct throughput'] = '%';
   const mb = (k: number) => k / 1024;
   for (const [phase, label] of [['idle', 'idle'], ['running', `${o.memContainers} running`]] as const) {
     for (const [kind, pick] of [['daemon', 'daemon'], ['total', 'total']] as const) {

@@ -4,6 +4,7 @@
 // crash-free state) run with the docker CLI only (`only: 'docker'`).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, after } from 'node:test';
@@ -48,6 +49,19 @@ export function exitsWith(r: RunResult, code: number, what = 'command'): void {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX12 = /^[0-9a-f]{12}$/;
+
+/** A GET over plain TCP (the containers' busybox httpd speaks HTTP/1.0), the body only. */
+function httpGet(host: string, port: number, urlPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, host, () => s.write(`GET ${urlPath} HTTP/1.0\r\n\r\n`));
+    let data = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (data += d));
+    s.on('error', reject);
+    s.on('close', () => resolve(data.slice(data.indexOf('\r\n\r\n') + 4)));
+    s.setTimeout(10_000, () => s.destroy(new Error(`no answer from ${host}:${port} within 10 s`)));
+  });
+}
 
 async function runDetached(c: WorkflowContext, name: string, ...rest: string[]): Promise<string> {
   const args = rest.length ? rest : ['busybox', 'sleep', '300'];
@@ -786,18 +800,28 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
-    name: 'networking until the network issue: none by default (loopback only), host shares, -p refused',
-    berthOnly: 'Docker attaches containers to its bridge and publishes ports; berth does so once the networking issue lands',
+    name: 'networking: the default bridge (eth0, a route out), -p onto 127.0.0.1 with port and ps PORTS; none is loopback only; host shares',
     async run(c) {
-      const links = ok(await c.cli(['run', '--rm', 'busybox', 'ip', '-o', 'link']));
+      const addr = ok(await c.cli(['run', '--rm', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; ip route']));
+      assert.match(addr, /eth0\s+inet \d+\.\d+\.\d+\.\d+\/\d+/);
+      assert.match(addr, /^default via \d+\.\d+\.\d+\.\d+ dev eth0/m);
+      const links = ok(await c.cli(['run', '--rm', '--network', 'none', 'busybox', 'ip', '-o', 'link']));
       assert.deepEqual(links.trim().split('\n').map((l) => l.split(':')[1]!.trim()), ['lo']);
       // Docker's none network has lo up (runc brings it up in every new network namespace).
       assert.match(links, /<LOOPBACK,UP/);
       const host = ok(await c.cli(['run', '--rm', '--network', 'host', 'busybox', 'hostname']));
       assert.equal(host.trim(), os.hostname());
-      const p = await c.cli(['run', '--rm', '-p', '8080:80', 'busybox', 'true']);
-      exitsWith(p, 125, '-p is refused');
-      assert.match(p.stderr, /port|publish/i);
+      // busybox httpd serves the container's own /etc: /hostname names the container.
+      const name = c.name();
+      const id = await runDetached(c, name, '-p', '127.0.0.1::80', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc');
+      const mapped = ok(await c.cli(['port', name, '80/tcp'])).trim();
+      const m = /^127\.0\.0\.1:(\d+)$/.exec(mapped);
+      assert.ok(m, `port prints the binding: ${mapped}`);
+      const ports = ok(await c.cli(['ps', '--filter', `name=${name}`, '--format', '{{.Ports}}'])).trim();
+      assert.equal(ports, `127.0.0.1:${m[1]}->80/tcp`);
+      const page = await httpGet('127.0.0.1', Number(m[1]), '/hostname');
+      assert.equal(page.trim(), id.slice(0, 12));
+      ok(await c.cli(['rm', '-f', name]));
     },
   },
   {

@@ -33,6 +33,7 @@ import * as tag from './commands/tag.js';
 import * as top from './commands/top.js';
 import * as version from './commands/version.js';
 import * as volume from './commands/volume.js';
+import * as network from './commands/network.js';
 import * as wait from './commands/wait.js';
 
 export interface Registration {
@@ -74,6 +75,11 @@ export const GROUPS: { name: string; description: string; commands: Registration
     name: 'volume',
     description: 'Manage volumes',
     commands: [r(volume.createSpec), r(inspect.volumeSpec), r(volume.lsSpec), r(prune.volumeSpec), r(volume.rmSpec)],
+  },
+  {
+    name: 'network',
+    description: 'Manage networks',
+    commands: [r(network.connectSpec), r(network.createSpec), r(network.disconnectSpec), r(inspect.networkSpec), r(network.lsSpec), r(network.pruneSpec), r(network.rmSpec)],
   },
   {
     name: 'system',

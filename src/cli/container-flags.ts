@@ -38,6 +38,10 @@ export interface ContainerFlags {
   publishAll?: boolean;
   network?: string;
   net?: string;
+  networkAlias?: string[];
+  netAlias?: string[];
+  ip?: string;
+  link?: string[];
   logDriver?: string;
   logOpt?: string[];
   tmpfs?: string[];
@@ -150,6 +154,7 @@ export function buildCreateRequest(f: ContainerFlags, image: string, args: strin
   if (network) hc.NetworkMode = network;
   if (Object.keys(ports.bindings).length) hc.PortBindings = ports.bindings;
   if (f.publishAll) hc.PublishAllPorts = true;
+  if (f.link?.length) hc.Links = f.link;
   if (restart.Name !== '') hc.RestartPolicy = restart;
   if (f.rm) hc.AutoRemove = true;
   if (f.capAdd?.length) hc.CapAdd = f.capAdd;
@@ -211,6 +216,16 @@ export function buildCreateRequest(f: ContainerFlags, image: string, args: strin
     HostConfig: hc,
   };
   if (Object.keys(ports.exposed).length) req.ExposedPorts = ports.exposed;
+  // As docker: the endpoint settings of the one network named, under its name.
+  const aliases = [...(f.networkAlias ?? []), ...(f.netAlias ?? [])];
+  if ((aliases.length || f.ip) && (!network || network === 'default' || network === 'bridge')) {
+    throw new Error(f.ip ? 'user specified IP address is supported on user defined networks only' : 'network-scoped aliases are only supported for user-defined networks');
+  }
+  if (network) {
+    req.NetworkingConfig = {
+      EndpointsConfig: { [network]: { ...(aliases.length ? { Aliases: aliases } : {}), ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}) } },
+    };
+  }
   if (f.stopSignal) req.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) req.StopTimeout = int('--stop-timeout', f.stopTimeout);
   return req;

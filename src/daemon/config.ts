@@ -14,6 +14,8 @@ export interface DaemonConfig {
   /** Default bridge name and CIDR; used by the networking issue, accepted now. */
   bridge: string;
   bip: string;
+  /** Upstream resolvers for the embedded DNS (empty: the host's resolv.conf). */
+  dns: string[];
   logLevel: LogLevel;
   defaultRuntime: string;
   /** Default container log cap: rotate at this size, keep this many files (per container via --log-opt). */
@@ -41,6 +43,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     pidfile: path.join(execRoot, 'berthd.pid'),
     bridge: 'berth0',
     bip: '172.30.0.1/16',
+    dns: [],
     logLevel: 'info',
     defaultRuntime: 'runc',
     logMaxSize: 10 * 1024 * 1024,

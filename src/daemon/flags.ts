@@ -21,6 +21,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .option('-p, --pidfile <file>', 'Path to use for daemon PID file')
     .option('-b, --bridge <name>', 'Attach containers to a network bridge', 'berth0')
     .option('--bip <cidr>', 'Specify network bridge IP', '172.30.0.1/16')
+    .option('--dns <ip>', 'DNS server the embedded DNS of user-defined networks forwards to (default: the host\'s)', collect, [] as string[])
     .addOption(new Option('-l, --log-level <level>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .option('-D, --debug', 'Enable debug mode')
     .option('--default-runtime <name>', 'Default OCI runtime for containers', 'runc')
@@ -39,6 +40,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     pidfile?: string;
     bridge: string;
     bip: string;
+    dns: string[];
     logLevel: LogLevel;
     debug?: boolean;
     defaultRuntime: string;
@@ -70,6 +72,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     pidfile: path.resolve(o.pidfile ?? path.join(execRoot, 'berthd.pid')),
     bridge: o.bridge,
     bip: o.bip,
+    dns: o.dns,
     logLevel: o.debug ? 'debug' : o.logLevel,
     defaultRuntime: o.defaultRuntime,
     logMaxSize,

@@ -57,7 +57,7 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
     usage: { containersUsing: (id) => containers?.containersUsing(id) ?? [] },
   });
   const volumes = new VolumeService({ root: path.join(config.dataRoot, 'volumes'), events, log });
-  const networks = new NetworkService({ dataRoot: config.dataRoot, bridge: config.bridge, bip: config.bip, events, log });
+  const networks = new NetworkService({ dataRoot: config.dataRoot, bridge: config.bridge, bip: config.bip, dns: config.dns, events, log });
   containers = new ContainerService({ config, runtime, images, volumes, events, log, networking: networks });
   networks.hasUser = (n) => containers!.usesNetwork(n.id, n.name);
 
@@ -87,6 +87,7 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
     for (const l of listeners) l.close();
     api.server.closeAllConnections?.();
     await containers!.shutdown().catch((e) => log.error('container service shutdown', e));
+    networks.close();
     for (const h of config.hosts) if (h.startsWith('unix://')) await fs.rm(h.slice(7), { force: true });
     await releasePidfile(config.pidfile);
     process.exit(0);

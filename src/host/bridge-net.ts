@@ -108,7 +108,17 @@ export async function replaceChains(table: 'filter' | 'nat', chains: Record<stri
   for (const name of Object.keys(chains)) lines.push(`:${name} - [0:0]`);
   for (const [name, rules] of Object.entries(chains)) for (const r of rules) lines.push(['-A', name, ...r].join(' '));
   lines.push('COMMIT', '');
-  await run('iptables-restore', ['--noflush', '-w', '5'], log, lines.join('\n'));
+  // Several daemons (tests, a dockerd) change the same tables: a commit that raced another one's is
+  // refused by the kernel's generation check; the whole replacement is simply tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('iptables-restore', ['--noflush', '-w', '5'], log, lines.join('\n'));
+      return;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
 }
 
 /** Makes sure each built-in chain jumps to ours once (inserted first, so a dockerd's DROP policy does not win). */

@@ -103,6 +103,9 @@ export class TestDaemon {
       '--pidfile', this.pidfile,
       '--bridge', this.bridge,
       '--bip', this.bip,
+      // Names the embedded DNS does not know go to loopback, never to the host's resolvers: tests
+      // send no traffic off this machine.
+      '--dns', '127.0.0.1',
       '--log-level', 'debug',
       ...(this.options.args ?? []),
     ];

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { run } from './exec.js';
+import { removeChains } from '../../src/host/bridge-net.js';
 
 export interface Leftovers {
   /** Directory holding the data root, exec root and logs; everything under it is removed. */
@@ -36,11 +37,15 @@ export async function removeLeftovers(l: Leftovers, warn: (msg: string) => void 
     if (r.code !== 0) r = await run('umount', ['-l', mnt], { timeout: 20_000 });
     if (r.code !== 0) warn(`umount ${mnt}: ${r.stderr.trim()}`);
   }
-  // 4. The bridge, if the daemon made one.
-  if (l.bridge && fs.existsSync(`/sys/class/net/${l.bridge}`)) {
-    const r = await run('ip', ['link', 'del', 'dev', l.bridge]);
-    if (r.code !== 0) warn(`ip link del ${l.bridge}: ${r.stderr.trim()}`);
+  // 4. The bridges: the default one and those of the daemon's user-defined networks; then the
+  // daemon's packet-filter chains (named after its default bridge) and the jumps into them.
+  const bridges = [...(l.bridge ? [l.bridge] : []), ...networkBridges(path.join(l.base, 'data', 'networks'))];
+  for (const b of bridges) {
+    if (!fs.existsSync(`/sys/class/net/${b}`)) continue;
+    const r = await run('ip', ['link', 'del', 'dev', b]);
+    if (r.code !== 0) warn(`ip link del ${b}: ${r.stderr.trim()}`);
   }
+  if (l.bridge) await removeChains(l.bridge);
   // 5. The files.
   try {
     fs.rmSync(l.base, { recursive: true, force: true, maxRetries: 3 });
@@ -97,6 +102,26 @@ export function mountsUnder(dir: string): string[] {
     // mountinfo escapes space, tab, newline and backslash as octal.
     const mnt = fields[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
     if (mnt === dir || mnt.startsWith(dir + '/')) out.push(mnt);
+  }
+  return out;
+}
+
+/** The bridges a daemon's user-defined networks made, from its network records. */
+function networkBridges(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    try {
+      const rec = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as { bridge?: string };
+      if (rec.bridge) out.push(rec.bridge);
+    } catch {
+      /* unreadable: nothing to learn */
+    }
   }
   return out;
 }

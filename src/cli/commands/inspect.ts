@@ -1,5 +1,5 @@
-// `berth inspect` (any object: container, then image, then volume, as docker's autodetect) and the typed
-// `container inspect`, `image inspect`, `volume inspect`: a JSON array indented like docker's, or a Go
+// `berth inspect` (any object: container, then image, then volume, then network, as docker's autodetect)
+// and the typed `container inspect`, `image inspect`, `volume inspect`, `network inspect`: a JSON array indented like docker's, or a Go
 // template per object with -f.
 import type { CommandSpec } from '../command-spec.js';
 import { StatusError } from '../context.js';
@@ -9,9 +9,10 @@ import { ApiError } from '../../client/api-error.js';
 import { containerInspect } from '../../client/containers.js';
 import { imageInspect } from '../../client/images.js';
 import { volumeInspect } from '../../client/volumes.js';
+import { networkInspect } from '../../client/networks.js';
 import { loadFormat } from '../formatting.js';
 
-type Kind = 'container' | 'image' | 'volume';
+type Kind = 'container' | 'image' | 'volume' | 'network';
 const ALL_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
 
 interface InspectFlags {
@@ -23,6 +24,7 @@ interface InspectFlags {
 async function fetchOne(ctx: CliContext, kind: Kind, ref: string, size: boolean): Promise<unknown> {
   if (kind === 'container') return containerInspect(ctx.client, ref, { size });
   if (kind === 'image') return imageInspect(ctx.client, ref);
+  if (kind === 'network') return networkInspect(ctx.client, ref);
   return volumeInspect(ctx.client, ref);
 }
 
@@ -70,6 +72,7 @@ function typed(kind: Kind, name: string, description: string, usage: string): Co
 }
 
 export const containerSpec = typed('container', 'inspect', 'Display detailed information on one or more containers', '[OPTIONS] CONTAINER [CONTAINER...]');
+export const networkSpec = typed('network', 'inspect', 'Display detailed information on one or more networks', '[OPTIONS] NETWORK [NETWORK...]');
 export const imageSpec = typed('image', 'inspect', 'Display detailed information on one or more images', '[OPTIONS] IMAGE [IMAGE...]');
 export const volumeSpec = typed('volume', 'inspect', 'Display detailed information on one or more volumes', '[OPTIONS] VOLUME [VOLUME...]');
 
@@ -86,7 +89,7 @@ export const spec: CommandSpec<InspectFlags> = {
   async run(ctx, args, o) {
     const t = o.type ?? '';
     if (t !== '' && !ALL_TYPES.includes(t)) throw new Error(`unknown type: "${t}": must be one of "${ALL_TYPES.join('", "')}"`);
-    const kinds: Kind[] = t === '' ? ['container', 'image', 'volume'] : (['container', 'image', 'volume'] as Kind[]).filter((k) => k === t);
+    const kinds: Kind[] = t === '' ? ['container', 'image', 'volume', 'network'] : (['container', 'image', 'volume', 'network'] as Kind[]).filter((k) => k === t);
     await inspectRefs(ctx, args, o.format, async (ref) => {
       for (const k of kinds) {
         try {

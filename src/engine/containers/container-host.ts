@@ -50,6 +50,8 @@ export interface NetworkAttachment {
   /** For inspect's NetworkSettings: the namespace path and one entry per network joined. */
   sandboxKey?: string;
   endpoints?: EndpointRecord[];
+  /** Nameservers for the container's resolv.conf (a user-defined network's DNS), unless --dns says. */
+  nameservers?: string[];
   /** Host ports published for the container (held from prepare on). */
   ports?: PublishedPort[];
 }

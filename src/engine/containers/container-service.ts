@@ -29,6 +29,7 @@ import { processGone } from '../../host/process-state.js';
 import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
+import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from '../../lib/net/links.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
@@ -508,6 +509,7 @@ export class ContainerService implements ImageUsage {
     else name = this.uniqueName(id);
     this.store.reserveName(name, id);
 
+    if (hc.Links?.length) hc.Links = this.normalizeLinks(hc.Links, name, hc.NetworkMode);
     const mode = effectiveNetworkMode(hc.NetworkMode);
     const hostname = merged.config.Hostname || (mode === 'host' || hc.UTSMode === 'host' ? this.host.hostname() : id.slice(0, 12));
     const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
@@ -632,7 +634,29 @@ export class ContainerService implements ImageUsage {
     return { maxSize, maxFile };
   }
 
-  private async writeEtcFiles(c: ContainerRecord, address?: string): Promise<void> {
+  /** HostConfig.Links as Docker stores them ("/target:/name/alias"); each target must exist, on the default bridge. */
+  private normalizeLinks(links: string[], name: string, mode: string | undefined): string[] {
+    if (mode === 'host' || mode === 'none' || mode?.startsWith('container:')) throw new InvalidParameterError('conflicting options: container type network can\'t be used with links. This would result in undefined behavior');
+    return links.map((raw) => {
+      const l = parseLink(raw);
+      const target = this.store.find(l.target);
+      return storedLink({ target: target.name, alias: l.alias }, name);
+    });
+  }
+
+  /** The running containers a container links to, with their bridge addresses (at its start). */
+  private linkTargets(c: ContainerRecord): Array<{ alias: string; target: LinkTarget }> {
+    return (c.hostConfig.Links ?? []).map((raw) => {
+      const l = parseLink(raw);
+      const t = this.store.find(l.target);
+      if (t.state.status !== 'running') throw new ConflictError(`Cannot link to a non running container: /${t.name} AS /${c.name}/${l.alias}`);
+      const ep = t.network?.endpoints.find((e) => e.network === 'bridge') ?? t.network?.endpoints[0];
+      if (!ep) throw new ConflictError(`Cannot link to /${t.name}, as it does not belong to the default network`);
+      return { alias: l.alias, target: { name: t.name, id: t.id, ip: ep.ipAddress, exposedPorts: Object.keys(t.config.ExposedPorts ?? {}), env: t.config.Env ?? [] } };
+    });
+  }
+
+  private async writeEtcFiles(c: ContainerRecord, address?: string, nameservers?: string[], linkHosts: string[] = []): Promise<void> {
     const p = this.store.paths(c.id);
     const mode = effectiveNetworkMode(c.hostConfig.NetworkMode) === 'host' ? 'host' : (c.hostConfig.NetworkMode ?? 'none');
     const [hostHosts, hostResolv] = await Promise.all([this.host.readHostFile('/etc/hosts').catch(() => ''), this.host.readHostFile('/etc/resolv.conf').catch(() => '')]);
@@ -641,12 +665,12 @@ export class ContainerService implements ImageUsage {
     replaceFileSync(p.hostnameFile, hostnameFile(hostname), 0o644);
     replaceFileSync(
       p.hostsFile,
-      hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: c.hostConfig.ExtraHosts ?? [], ...(address ? { address } : {}) }),
+      hostsFile({ hostname, domainname: c.config.Domainname ?? '', networkMode: mode, hostHosts, extraHosts: [...(c.hostConfig.ExtraHosts ?? []), ...linkHosts], ...(address ? { address } : {}) }),
       0o644,
     );
     replaceFileSync(
       p.resolvConfFile,
-      resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns ?? [], dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
+      resolvConfFile({ hostResolv, networkMode: mode, dns: c.hostConfig.Dns?.length ? c.hostConfig.Dns : (nameservers ?? []), dnsSearch: c.hostConfig.DnsSearch ?? [], dnsOptions: c.hostConfig.DnsOptions ?? [] }),
       0o644,
     );
   }
@@ -727,9 +751,10 @@ export class ContainerService implements ImageUsage {
         return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
       });
       networked = true;
+      const links = this.linkTargets(c);
       const user = await this.resolveUserFor(c, c.config.User ?? '');
       if (c.config.WorkingDir) await this.ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
-      const spec = this.host.buildSpec(await this.specInput(c, user, net.spec));
+      const spec = this.host.buildSpec(await this.specInput(c, user, net.spec, links.flatMap((l) => linkEnv(l.alias, c.name, l.target))));
       fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
       // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
       // on the start path (the record itself is still written with fsync).
@@ -737,7 +762,7 @@ export class ContainerService implements ImageUsage {
       if (gate) await gate;
       // The /etc files were written at create (by then, past the gate); rewrite them when networking
       // gave an address or they went missing.
-      if (net.address || !fsSync.existsSync(p.hostsFile)) await this.writeEtcFiles(c, net.address);
+      if (net.address || !fsSync.existsSync(p.hostsFile)) await this.writeEtcFiles(c, net.address, net.nameservers, links.map((l) => linkHostsEntry(l.alias, l.target)));
       const tty = !!c.config.Tty;
       const { pid, conmonPid } = await this.runtime.create({
         id: c.id,
@@ -830,7 +855,7 @@ export class ContainerService implements ImageUsage {
   }
 
 
-  private async specInput(c: ContainerRecord, user: ResolvedUser, network: SpecInput['network']): Promise<SpecInput> {
+  private async specInput(c: ContainerRecord, user: ResolvedUser, network: SpecInput['network'], linkVars: string[] = []): Promise<SpecInput> {
     const p = this.store.paths(c.id);
     const hc = c.hostConfig;
     const ro = !!hc.ReadonlyRootfs;
@@ -872,7 +897,8 @@ export class ContainerService implements ImageUsage {
       rootfs: p.mergedDir,
       readonlyRootfs: ro,
       args: [c.path, ...c.args],
-      env: processEnv(c.config.Env ?? [], hostname, !!c.config.Tty),
+      // Link variables first: the container's own environment wins over them, as in Docker.
+      env: processEnv([...linkVars, ...(c.config.Env ?? [])], hostname, !!c.config.Tty),
       cwd: c.config.WorkingDir || '/',
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       tty: !!c.config.Tty,
@@ -1655,7 +1681,6 @@ export function validateUnsupported(hc: HostConfig, defaultRuntime: string): voi
   if (hc.PidMode && hc.PidMode !== 'private' && !joinable(hc.PidMode)) throw new InvalidParameterError(`invalid --pid: ${hc.PidMode}`);
   if (hc.IpcMode && !['private', 'shareable', 'none'].includes(hc.IpcMode) && !joinable(hc.IpcMode)) throw new InvalidParameterError(`invalid IPC mode: ${hc.IpcMode}`);
   if (hc.UTSMode && hc.UTSMode !== 'host') throw new InvalidParameterError(`invalid UTS mode: ${hc.UTSMode}`);
-  if (hc.Links?.length) refuse('--link', 'not supported until container networking lands');
   if (hc.Runtime && hc.Runtime !== defaultRuntime && hc.Runtime !== 'runc') throw new InvalidParameterError(`Unknown runtime specified ${hc.Runtime}`);
   const devices = (hc as { Devices?: unknown[] | null }).Devices;
   if (Array.isArray(devices) && devices.length) refuse('--device');

@@ -21,12 +21,15 @@ import type { ContainerRecord, EndpointRecord } from '../containers/container-mo
 import type { EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import { NetworkStore, type NetworkRecord } from './network-store.js';
 import { reservePorts, rehold, type Reservation } from './port-reservations.js';
+import { NetworkDns } from './dns-server.js';
 
 export interface NetworkServiceOptions {
   dataRoot: string;
   /** The default bridge's name (-b) and gateway address with prefix (--bip); also the chains' tag. */
   bridge: string;
   bip: string;
+  /** Where the embedded DNS sends names it does not know (empty: the host's resolvers). */
+  dns?: string[];
   events: EventBus;
   log: Logger;
 }
@@ -70,10 +73,26 @@ export class NetworkService implements ContainerNetworking {
   /** Serializes rule rewrites: each writes the whole state, so the last one must see the last state. */
   private rulesChain: Promise<void> = Promise.resolve();
   private readonly names = new Map<string, string>();
+  private readonly dns: NetworkDns;
 
   constructor(private readonly o: NetworkServiceOptions) {
     this.store = new NetworkStore(path.join(o.dataRoot, 'networks'), o.log);
     this.tag = o.bridge;
+    this.dns = new NetworkDns((networkId, name) => this.resolveName(networkId, name), o.log, o.dns ?? []);
+  }
+
+  /** The addresses a name has on a network: its containers' names, aliases and short IDs. */
+  resolveName(networkId: string, name: string): string[] {
+    const out: string[] = [];
+    for (const a of this.attached.values()) {
+      for (const e of a.endpoints) if (e.networkId === networkId && e.dnsNames?.some((n) => n.toLowerCase() === name)) out.push(e.ipAddress);
+    }
+    return out;
+  }
+
+  /** Stops answering DNS (daemon shutdown). */
+  close(): void {
+    this.dns.close();
   }
 
   async init(): Promise<void> {
@@ -115,13 +134,16 @@ export class NetworkService implements ContainerNetworking {
       if (n.driver !== 'bridge') continue;
       this.pools.set(n.id, new Pool({ subnet: n.subnet!, gateway: n.gateway!, ...(n.ipRange ? { ipRange: n.ipRange } : {}) }));
       await ensureBridge(n.bridge!, `${n.gateway}/${parseCidr(n.subnet!)!.prefix}`, this.o.log);
+      if (!n.isDefault) await this.dns.serve(n.id, n.gateway!);
     }
-    // The chains first (empty of ports until adopt), then the jumps into them.
-    await this.syncRules();
-    await ensureJumps(this.tag, this.o.log);
+    // The chains are rewritten by adopt(), once the running containers' ports are known: rewriting
+    // them here would drop every published port's rule until then.
   }
 
-  /** A restarted daemon takes back what its running containers hold: addresses, ports, rules. */
+  /**
+   * After the container service loaded its records: takes back what running containers hold
+   * (addresses, ports) and writes the rules. Must be called once, before the API serves.
+   */
   async adopt(running: ContainerRecord[]): Promise<void> {
     for (const c of running) {
       if (!c.network?.endpoints.length) continue;
@@ -137,7 +159,9 @@ export class NetworkService implements ContainerNetworking {
       this.attached.set(c.id, { endpoints: eps, ports, reservations: await rehold(ports) });
       this.names.set(c.id, c.name);
     }
+    // The chains first, then the jumps into them (a first start has neither).
     await this.syncRules();
+    await ensureJumps(this.tag, this.o.log);
   }
 
   // ------------------------------------------------------------------ lookups
@@ -209,6 +233,7 @@ export class NetworkService implements ContainerNetworking {
       await this.store.save(rec);
       this.pools.set(id, pool);
       await this.syncRules();
+      await this.dns.serve(id, rec.gateway!);
     } catch (e) {
       this.pools.delete(id);
       await this.store.remove(id).catch(() => {});
@@ -223,6 +248,7 @@ export class NetworkService implements ContainerNetworking {
     const n = this.find(idOrName);
     if (n.builtin) throw new ForbiddenError(`${n.name} is a pre-defined network and cannot be removed`);
     if (this.containersOn(n.id).length) throw new ForbiddenError(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+    this.dns.stop(n.id);
     await this.store.remove(n.id);
     this.pools.delete(n.id);
     await this.syncRules();
@@ -319,14 +345,17 @@ export class NetworkService implements ContainerNetworking {
     const ports = reservations.map((r) => r.port);
     this.attached.set(c.id, { endpoints, reservations, ports });
     this.names.set(c.id, c.name);
-    return { spec: { mode: 'none' }, address: endpoints[0]!.ipAddress, endpoints: endpoints.map(stripBridge), ports };
+    // Containers on a user-defined network ask its DNS server (on the gateway) first; on the default
+    // bridge they get the host's resolvers, as Docker's do.
+    const first = nets[0]!;
+    return { spec: { mode: 'none' }, address: endpoints[0]!.ipAddress, endpoints: endpoints.map(stripBridge), ports, ...(first.isDefault ? {} : { nameservers: [first.gateway!] }) };
   }
 
   async plumb(c: ContainerRecord, pid: number, att: NetworkAttachment): Promise<void> {
     const a = this.attached.get(c.id);
     if (!a) return;
     for (const [i, e] of a.endpoints.entries()) {
-      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf!, ifName: e.ifName ?? `eth${i}`, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway } : {}) }, this.o.log);
+      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf!, ifName: e.ifName ?? `eth${i}`, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 && !this.store.get(e.networkId)?.internal ? { gateway: e.gateway } : {}) }, this.o.log);
     }
     att.sandboxKey = `/proc/${pid}/ns/net`;
     if (a.ports.length) await this.syncRules();

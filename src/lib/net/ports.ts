@@ -1,7 +1,7 @@
 // Published ports as pure data: what a container's HostConfig.PortBindings, ExposedPorts and
 // PublishAllPorts ask for, checked and expanded into one request per port, and what inspect
 // (NetworkSettings.Ports) and ps (the Ports summary) show once host ports are chosen.
-import { isIP } from 'node:net';
+import { ipToNumber } from './ipam.js';
 import { InvalidParameterError } from '../../errors.js';
 
 export type Proto = 'tcp' | 'udp';
@@ -58,10 +58,10 @@ export function portRequests(bindings: Record<string, Binding[] | null> | null |
     const entries: Binding[] = list && list.length ? list : publishAll ? [{}] : [];
     for (const b of entries) {
       const hostIp = b.HostIp ?? '';
-      if (hostIp !== '' && isIP(hostIp) === 0) throw new InvalidParameterError(`invalid host IP address: ${hostIp}`);
       // IPv6 host addresses are not published (berth's bridges are IPv4-only); Docker too skips them
       // when the daemon has no IPv6.
-      if (isIP(hostIp) === 6) continue;
+      if (/^[0-9a-fA-F:.]+$/.test(hostIp) && hostIp.includes(':')) continue;
+      if (hostIp !== '' && ipToNumber(hostIp) === null) throw new InvalidParameterError(`invalid host IP address: ${hostIp}`);
       out.push({ proto, containerPort: port, hostIp: hostIp === '' ? '0.0.0.0' : hostIp, hostPorts: parseHostPorts(b.HostPort ?? '', k) });
     }
   }
