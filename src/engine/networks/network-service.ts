@@ -423,8 +423,8 @@ export class NetworkService implements ContainerNetworking {
     this.names.delete(c.id);
     for (const r of a.reservations) r.close();
     for (const e of a.endpoints) this.pools.get(e.networkId)?.release(e.ipAddress);
-    // The veth goes with the container's namespace; one left (a run taken back early) goes here.
-    for (const e of a.endpoints) if (e.hostIf && linkExists(e.hostIf)) await deleteLink(e.hostIf, this.o.log).catch(() => {});
+    // Nothing to delete: each veth lives in the namespace runc made for the container's init, and
+    // the kernel removes the pair when that namespace goes (its init died or was never started).
     if (a.ports.length) await this.syncRules();
   }
 
