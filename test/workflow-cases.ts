@@ -4,11 +4,10 @@
 // crash-free state) run with the docker CLI only (`only: 'docker'`).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, after } from 'node:test';
-import { startDaemon, run, waitFor, sleep, BUSYBOX_TAR, type TestDaemon, type RunResult, type RunOptions } from './harness/index.js';
+import { startDaemon, run, waitFor, sleep, httpGet, BUSYBOX_TAR, type TestDaemon, type RunResult, type RunOptions } from './harness/index.js';
 
 export type CliKind = 'docker' | 'berth';
 
@@ -49,19 +48,6 @@ export function exitsWith(r: RunResult, code: number, what = 'command'): void {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX12 = /^[0-9a-f]{12}$/;
-
-/** A GET over plain TCP (the containers' busybox httpd speaks HTTP/1.0), the body only. */
-function httpGet(host: string, port: number, urlPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, host, () => s.write(`GET ${urlPath} HTTP/1.0\r\n\r\n`));
-    let data = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => (data += d));
-    s.on('error', reject);
-    s.on('close', () => resolve(data.slice(data.indexOf('\r\n\r\n') + 4)));
-    s.setTimeout(10_000, () => s.destroy(new Error(`no answer from ${host}:${port} within 10 s`)));
-  });
-}
 
 async function runDetached(c: WorkflowContext, name: string, ...rest: string[]): Promise<string> {
   const args = rest.length ? rest : ['busybox', 'sleep', '300'];

@@ -1,38 +1,18 @@
 // Network endpoints of the Engine API.
-import type { EndpointSettings } from '../api/types/index.js';
+import type { EndpointSettings, NetworkCreateRequest, NetworkResource } from '../api/types/index.js';
 import { encodeFilters, type Client } from './client.js';
 
 const enc = encodeURIComponent;
 
-export interface NetworkSummary {
-  Name: string;
-  Id: string;
-  Created: string;
-  Scope: string;
-  Driver: string;
-  Internal: boolean;
-  Labels: Record<string, string> | null;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string; IPRange?: string }[] | null };
-}
-
-export interface NetworkCreateBody {
-  Name: string;
-  Driver?: string;
-  Internal?: boolean;
-  Labels?: Record<string, string>;
-  Options?: Record<string, string>;
-  IPAM?: { Driver?: string; Config?: { Subnet?: string; Gateway?: string; IPRange?: string }[] };
-}
-
-export function networkCreate(c: Client, body: NetworkCreateBody): Promise<{ Id: string; Warning?: string }> {
+export function networkCreate(c: Client, body: NetworkCreateRequest): Promise<{ Id: string; Warning?: string }> {
   return c.json('POST', '/networks/create', { json: body });
 }
 
-export function networkList(c: Client, filters?: Record<string, string[]>): Promise<NetworkSummary[]> {
+export function networkList(c: Client, filters?: Record<string, string[]>): Promise<NetworkResource[]> {
   return c.json('GET', '/networks', { query: { filters: encodeFilters(filters) } });
 }
 
-export function networkInspect(c: Client, idOrName: string): Promise<NetworkSummary & Record<string, unknown>> {
+export function networkInspect(c: Client, idOrName: string): Promise<NetworkResource> {
   return c.json('GET', `/networks/${enc(idOrName)}`);
 }
 

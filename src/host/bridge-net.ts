@@ -102,12 +102,19 @@ export async function plumbVeth(p: VethPlan, log?: Logger): Promise<void> {
   }
 }
 
-/** One table's worth of our chains, replaced whole (iptables-restore flushes a chain it declares). */
-export async function replaceChains(table: 'filter' | 'nat', chains: Record<string, string[][]>, log?: Logger): Promise<void> {
-  const lines = [`*${table}`];
-  for (const name of Object.keys(chains)) lines.push(`:${name} - [0:0]`);
-  for (const [name, rules] of Object.entries(chains)) for (const r of rules) lines.push(['-A', name, ...r].join(' '));
-  lines.push('COMMIT', '');
+/**
+ * Our chains, replaced whole in one iptables-restore (it flushes a chain it declares, and commits
+ * each table atomically): one process for every change of networks or published ports.
+ */
+export async function replaceChains(tables: { filter: Record<string, string[][]>; nat: Record<string, string[][]> }, log?: Logger): Promise<void> {
+  const lines: string[] = [];
+  for (const [table, chains] of Object.entries(tables)) {
+    lines.push(`*${table}`);
+    for (const name of Object.keys(chains)) lines.push(`:${name} - [0:0]`);
+    for (const [name, rules] of Object.entries(chains)) for (const r of rules) lines.push(['-A', name, ...r].join(' '));
+    lines.push('COMMIT');
+  }
+  lines.push('');
   // Several daemons (tests, a dockerd) change the same tables: a commit that raced another one's is
   // refused by the kernel's generation check; the whole replacement is simply tried again.
   for (let attempt = 1; ; attempt++) {

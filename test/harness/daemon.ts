@@ -230,6 +230,13 @@ export class TestDaemon {
   /** Stops the daemon and removes every container, mount, process and file it made. */
   async cleanup(): Promise<void> {
     try {
+      // dockerd keeps its networks in its own database: the harness cannot find their bridges after
+      // it stopped, so they go through the API while it still runs (berthd's are found in its records).
+      if (this.engine === 'dockerd' && this.running) {
+        const ids = (await this.docker(['ps', '-aq']).catch(() => null))?.stdout.split('\n').filter(Boolean) ?? [];
+        if (ids.length) await this.docker(['rm', '-f', ...ids]).catch(() => null);
+        await this.docker(['network', 'prune', '-f']).catch(() => null);
+      }
       await this.stop();
     } finally {
       await removeLeftovers({ base: this.base, execRoot: this.execRoot, bridge: this.bridge });

@@ -3,3 +3,4 @@ export * from './containers.js';
 export * from './images.js';
 export * from './system.js';
 export * from './volumes.js';
+export * from './networks.js';

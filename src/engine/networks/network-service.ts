@@ -45,8 +45,10 @@ export interface CreateNetworkRequest {
 }
 
 /** What one container holds while it runs: its endpoints (with their networks) and its ports. */
+type LiveEndpoint = EndpointRecord & { bridge: string; hostIf: string; ifName: string };
+
 interface Attachment {
-  endpoints: Array<EndpointRecord & { bridge: string }>;
+  endpoints: LiveEndpoint[];
   reservations: Reservation[];
   ports: PublishedPort[];
 }
@@ -153,7 +155,7 @@ export class NetworkService implements ContainerNetworking {
         const pool = n && this.pools.get(n.id);
         if (!n || !pool) continue;
         if (!pool.inUse(e.ipAddress)) pool.claim(e.ipAddress);
-        eps.push({ ...e, bridge: n.bridge! });
+        eps.push({ ...e, bridge: n.bridge!, hostIf: e.hostIf ?? '', ifName: e.ifName ?? `eth${eps.length}` });
       }
       const ports = c.network.ports ?? [];
       this.attached.set(c.id, { endpoints: eps, ports, reservations: await rehold(ports) });
@@ -188,7 +190,8 @@ export class NetworkService implements ContainerNetworking {
 
   async create(req: CreateNetworkRequest): Promise<{ id: string; warning: string }> {
     const name = req.name;
-    if (!name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidParameterError(`invalid network name "${name}"`);
+    // Docker takes any non-empty name (spaces and all); berth stores it only in JSON.
+    if (!name) throw new InvalidParameterError('invalid name: network name must not be empty');
     if (BUILTIN_NAMES.includes(name)) throw new ForbiddenError(`${name} is a pre-defined network and cannot be created`);
     if (this.store.list().some((n) => n.name === name)) throw new ConflictError(`network with name ${name} already exists`);
     const driver = req.driver || 'bridge';
@@ -283,10 +286,15 @@ export class NetworkService implements ContainerNetworking {
     }
     if (mode === 'none' && publishes) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
     if (mode !== '' && mode !== 'default' && mode !== 'host') this.find(mode);
-    for (const k of Object.keys(nc?.EndpointsConfig ?? {})) {
-      if (k === 'default' || k === mode) continue;
+    for (const [k, cfg] of Object.entries(nc?.EndpointsConfig ?? {})) {
+      if (k === 'default') continue;
       const n = this.find(k);
       if (n.driver !== 'bridge' && k !== mode) throw new InvalidParameterError(`container cannot be connected to network ${n.name} with other networks`);
+      const ip = (cfg?.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
+      if (ip) {
+        if (n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
+        if (!this.pools.get(n.id)?.containsIp(ip)) throw new InvalidParameterError(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
+      }
     }
     // Malformed bindings are a 400 now rather than a failed start later.
     portRequests(hc.PortBindings, undefined, false);
@@ -309,32 +317,9 @@ export class NetworkService implements ContainerNetworking {
     try {
       for (const [i, n] of nets.entries()) {
         if (n.driver !== 'bridge') throw new InvalidParameterError(`container cannot be connected to network ${n.name} with other networks`);
-        const pool = this.pools.get(n.id)!;
         const all = c.networkingConfig?.EndpointsConfig;
         const cfg = all?.[n.name] ?? all?.[n.id] ?? (i === 0 ? all?.[c.hostConfig.NetworkMode ?? ''] ?? all?.['default'] : undefined);
-        const wanted = (cfg?.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
-        if (wanted && n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
-        let ip: string;
-        if (wanted) {
-          pool.claim(wanted);
-          ip = wanted;
-        } else ip = pool.allocate();
-        const endpointId = randomBytes(32).toString('hex');
-        const aliases = n.isDefault ? [] : [...(cfg?.Aliases ?? [])];
-        endpoints.push({
-          network: n.name,
-          networkId: n.id,
-          endpointId,
-          ipAddress: ip,
-          ipPrefixLen: pool.prefixLen,
-          gateway: pool.gatewayIp,
-          macAddress: macForIp(ip),
-          aliases,
-          hostIf: `vb${endpointId.slice(0, 11)}`,
-          ifName: `eth${i}`,
-          bridge: n.bridge!,
-          ...(n.isDefault ? {} : { dnsNames: [c.name, c.id.slice(0, 12), ...aliases] }),
-        });
+        endpoints.push(this.newEndpoint(c, n, cfg ?? {}, `eth${i}`));
       }
       const reqs = portRequests(c.hostConfig.PortBindings, c.config.ExposedPorts, !!c.hostConfig.PublishAllPorts);
       reservations = await reservePorts(reqs, { name: c.name, id: endpoints[0]!.endpointId }, (proto, hostIp, port) => this.portHeld(proto, hostIp, port));
@@ -355,7 +340,7 @@ export class NetworkService implements ContainerNetworking {
     const a = this.attached.get(c.id);
     if (!a) return;
     for (const [i, e] of a.endpoints.entries()) {
-      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf!, ifName: e.ifName ?? `eth${i}`, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 && !this.store.get(e.networkId)?.internal ? { gateway: e.gateway } : {}) }, this.o.log);
+      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf, ifName: e.ifName, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway } : {}) }, this.o.log);
     }
     att.sandboxKey = `/proc/${pid}/ns/net`;
     if (a.ports.length) await this.syncRules();
@@ -370,30 +355,12 @@ export class NetworkService implements ContainerNetworking {
       this.attached.set(c.id, a);
       this.names.set(c.id, c.name);
     }
-    const pool = this.pools.get(n.id)!;
-    const wanted = (cfg.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
-    if (wanted && n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
-    if (wanted) pool.claim(wanted);
-    const ip = wanted || pool.allocate();
-    const endpointId = randomBytes(32).toString('hex');
     const used = new Set(a.endpoints.map((e) => e.ifName));
     let k = 0;
     while (used.has(`eth${k}`)) k++;
-    const aliases = n.isDefault ? [] : [...(cfg.Aliases ?? [])];
-    const ep = {
-      network: n.name,
-      networkId: n.id,
-      endpointId,
-      ipAddress: ip,
-      ipPrefixLen: pool.prefixLen,
-      gateway: pool.gatewayIp,
-      macAddress: macForIp(ip),
-      aliases,
-      hostIf: `vb${endpointId.slice(0, 11)}`,
-      ifName: `eth${k}`,
-      bridge: n.bridge!,
-      ...(n.isDefault ? {} : { dnsNames: [c.name, c.id.slice(0, 12), ...aliases] }),
-    };
+    const ep = this.newEndpoint(c, n, cfg, `eth${k}`);
+    const pool = this.pools.get(n.id)!;
+    const ip = ep.ipAddress;
     try {
       await plumbVeth({ pid: c.state.pid, bridge: ep.bridge, hostIf: ep.hostIf, ifName: ep.ifName, address: ip, prefixLen: ep.ipPrefixLen, mac: ep.macAddress }, this.o.log);
     } catch (e) {
@@ -429,6 +396,32 @@ export class NetworkService implements ContainerNetworking {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** An endpoint on a network: its address (--ip, or the pool's next), IDs, MAC, names. */
+  private newEndpoint(c: ContainerRecord, n: NetworkRecord, cfg: EndpointSettings, ifName: string): LiveEndpoint {
+    const pool = this.pools.get(n.id)!;
+    const wanted = (cfg.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
+    if (wanted && n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
+    if (wanted) pool.claim(wanted);
+    const ip = wanted || pool.allocate();
+    const endpointId = randomBytes(32).toString('hex');
+    const aliases = n.isDefault ? [] : [...(cfg.Aliases ?? [])];
+    return {
+      network: n.name,
+      networkId: n.id,
+      endpointId,
+      ipAddress: ip,
+      ipPrefixLen: pool.prefixLen,
+      gateway: pool.gatewayIp,
+      macAddress: macForIp(ip),
+      aliases,
+      hostIf: `vb${endpointId.slice(0, 11)}`,
+      ifName,
+      bridge: n.bridge!,
+      // Docker's DNS names on user-defined networks: the name, the short ID, the aliases.
+      ...(n.isDefault ? {} : { dnsNames: [c.name, c.id.slice(0, 12), ...aliases] }),
+    };
+  }
 
   private portHeld(proto: string, hostIp: string, port: number): boolean {
     for (const a of this.attached.values()) for (const p of a.ports) if (p.proto === proto && p.hostPort === port && (p.hostIp === hostIp || p.hostIp === '0.0.0.0' || hostIp === '0.0.0.0')) return true;
@@ -469,8 +462,7 @@ export class NetworkService implements ContainerNetworking {
         for (const p of a.ports) ports.push({ ...p, containerIp: first.ipAddress });
       }
       const rules = computeRules(chainNames(this.tag), networks, ports);
-      await replaceChains('filter', rules.filter, this.o.log);
-      await replaceChains('nat', rules.nat, this.o.log);
+      await replaceChains(rules, this.o.log);
     });
     this.rulesChain = next.catch(() => {});
     return next;

@@ -46,7 +46,9 @@ test('claim takes a given address (--ip, or one found in use after a restart) an
   assert.equal(p.gatewayIp, '10.9.2.254');
   p.claim('10.9.2.1');
   assert.throws(() => p.claim('10.9.2.1'), /Address already in use/);
-  assert.throws(() => p.claim('10.9.3.1'), /no configured subnet/);
+  assert.throws(() => p.claim('10.9.3.1'), /Invalid address 10\.9\.3\.1: It does not belong to any of this network's subnets/);
+  assert.equal(p.containsIp('10.9.2.77'), true);
+  assert.equal(p.containsIp('10.9.3.1'), false);
   assert.throws(() => p.claim('10.9.2.254'), /reserved/);
   assert.throws(() => p.claim('10.9.2.0'), /reserved/);
   assert.throws(() => p.claim('nope'), /invalid IPv4 address/);
@@ -56,6 +58,8 @@ test('claim takes a given address (--ip, or one found in use after a restart) an
 
 test('--ip-range narrows where addresses come from; gateway and range must lie in the subnet', () => {
   const p = new Pool({ subnet: '10.9.4.0/24', ipRange: '10.9.4.128/25' });
+  // As Docker: the range's first address is usable (it is not the subnet's network address).
+  assert.equal(p.allocate(), '10.9.4.128');
   assert.equal(p.allocate(), '10.9.4.129');
   assert.throws(() => new Pool({ subnet: '10.9.4.0/24', gateway: '10.9.5.1' }), /no matching subnet for gateway/);
   assert.throws(() => new Pool({ subnet: '10.9.4.0/24', ipRange: '10.9.5.0/25' }), /no matching subnet for range/);

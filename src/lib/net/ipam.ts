@@ -107,7 +107,9 @@ export class Pool {
     } else {
       this.range = this.subnet;
     }
-    this.last = this.range.base;
+    // The first address handed out is the range's first usable one (Docker gives .128 of a /25
+    // range, and .2 of a whole subnet whose .0 and .1 are network and gateway).
+    this.last = this.range.base - 1;
   }
 
   get gatewayIp(): string {
@@ -137,11 +139,17 @@ export class Pool {
     throw new InvalidParameterError(`no available IPv4 addresses on this network's address pools: ${formatCidr(this.subnet)}`);
   }
 
+  /** Whether an address lies in the subnet (a --ip is checked at create, before it is claimed). */
+  containsIp(ip: string): boolean {
+    const n = ipToNumber(ip);
+    return n !== null && cidrContains(this.subnet, n);
+  }
+
   /** Takes a given address (--ip, or one found in use at start-up). */
   claim(ip: string): void {
     const n = ipToNumber(ip);
     if (n === null) throw new InvalidParameterError(`invalid IPv4 address: ${ip}`);
-    if (!cidrContains(this.subnet, n)) throw new InvalidParameterError(`no configured subnet or ip-range contain the IP address ${ip}`);
+    if (!cidrContains(this.subnet, n)) throw new InvalidParameterError(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
     if (this.reserved(n)) throw new InvalidParameterError(`requested address ${ip} is reserved`);
     if (this.used.has(n)) throw new InvalidParameterError(`Address already in use: ${ip}`);
     this.used.add(n);

@@ -8,6 +8,8 @@ test('each bridge takes in only answers, published traffic and its own members; 
   const r = computeRules(chains, [{ bridge: 'b0', subnet: '10.1.0.0/24', internal: false }, { bridge: 'b1', subnet: '10.2.0.0/24', internal: true }], []);
   const f = r.filter['BERTHF-t']!.map((x) => x.join(' '));
   assert.deepEqual(f, [
+    '-i b1 ! -o b1 -j DROP',
+    '-o b1 ! -i b1 -j DROP',
     '-o b0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     '-o b0 -m conntrack --ctstate DNAT -j ACCEPT',
     '-i b0 -o b0 -j ACCEPT',
@@ -16,7 +18,6 @@ test('each bridge takes in only answers, published traffic and its own members; 
     '-i b1 -o b1 -j ACCEPT',
     '-o b1 -j DROP',
     '-i b0 -j ACCEPT',
-    '-i b1 -j DROP',
   ]);
   const post = r.nat['BERTHP-t']!.map((x) => x.join(' '));
   assert.ok(post.includes('-s 10.1.0.0/24 ! -o b0 -j MASQUERADE'));

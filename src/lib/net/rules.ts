@@ -33,13 +33,15 @@ export interface RuleSet {
  */
 export function computeRules(chains: { filter: string; dnat: string; post: string }, networks: RuleNetwork[], ports: RulePort[]): RuleSet {
   const filter: string[][] = [];
+  // An internal network's traffic stays on its bridge, whatever the later rules would accept.
+  for (const n of networks) if (n.internal) filter.push(['-i', n.bridge, '!', '-o', n.bridge, '-j', 'DROP'], ['-o', n.bridge, '!', '-i', n.bridge, '-j', 'DROP']);
   for (const n of networks) {
     filter.push(['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
     if (!n.internal) filter.push(['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT']);
     filter.push(['-i', n.bridge, '-o', n.bridge, '-j', 'ACCEPT']);
     filter.push(['-o', n.bridge, '-j', 'DROP']);
   }
-  for (const n of networks) filter.push(['-i', n.bridge, '-j', n.internal ? 'DROP' : 'ACCEPT']);
+  for (const n of networks) if (!n.internal) filter.push(['-i', n.bridge, '-j', 'ACCEPT']);
 
   const dnat: string[][] = [];
   const post: string[][] = [];

@@ -6,10 +6,10 @@ import type { Services } from '../../daemon/services.js';
 import { InvalidParameterError } from '../../errors.js';
 import type { NetworkRecord } from '../../engine/networks/network-store.js';
 import type { NetworkService } from '../../engine/networks/network-service.js';
-import type { EndpointSettings } from '../../api/types/containers.js';
+import type { EndpointSettings, NetworkCreateRequest, NetworkResource } from '../../api/types/index.js';
 
-function wire(n: NetworkRecord, net: NetworkService, withContainers: boolean): Record<string, unknown> {
-  const containers: Record<string, unknown> = {};
+function wire(n: NetworkRecord, net: NetworkService, withContainers: boolean): NetworkResource {
+  const containers: NetworkResource['Containers'] = {};
   if (withContainers) {
     for (const c of net.containersOn(n.id)) {
       containers[c.containerId] = {
@@ -31,7 +31,7 @@ function wire(n: NetworkRecord, net: NetworkService, withContainers: boolean): R
     IPAM: {
       Driver: 'default',
       Options: null,
-      Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}) }] : [],
+      Config: n.subnet ? [{ Subnet: n.subnet, ...(n.gateway ? { Gateway: n.gateway } : {}), ...(n.ipRange ? { IPRange: n.ipRange } : {}) }] : [],
     },
     Internal: n.internal,
     Attachable: false,
@@ -87,12 +87,16 @@ export function registerNetworkRoutes(r: Router, s: Services): void {
   });
 
   r.post('/networks/create', async (ctx) => {
-    const b = await ctx.json<Record<string, unknown>>();
+    const b = await ctx.json<Record<string, unknown>>(); // a NetworkCreateRequest, checked field by field
     if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new InvalidParameterError('json: cannot unmarshal non-object into Go value of type types.NetworkCreateRequest');
     if (typeof b['Name'] !== 'string' || b['Name'] === '') throw new InvalidParameterError('invalid name: network name must not be empty');
     if (b['Driver'] !== undefined && typeof b['Driver'] !== 'string') throw new InvalidParameterError('json: cannot unmarshal into Go struct field CreateRequest.Driver of type string');
     if (b['EnableIPv6'] === true) throw new InvalidParameterError('berth networks are IPv4-only: --ipv6 is not supported');
-    const ipam = (b['IPAM'] ?? {}) as { Driver?: string; Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string }> | null };
+    const ipam = (b['IPAM'] ?? {}) as NonNullable<NetworkCreateRequest['IPAM']>;
+    if (typeof ipam !== 'object' || Array.isArray(ipam)) throw new InvalidParameterError('json: cannot unmarshal into Go struct field CreateRequest.IPAM of type network.IPAM');
+    if (ipam.Config != null && (!Array.isArray(ipam.Config) || ipam.Config.some((c) => typeof c !== 'object' || c === null || [c.Subnet, c.Gateway, c.IPRange].some((v) => v !== undefined && typeof v !== 'string')))) {
+      throw new InvalidParameterError('json: cannot unmarshal into Go struct field IPAM.IPAM.Config of type []network.IPAMConfig');
+    }
     if (ipam.Driver && ipam.Driver !== 'default') throw new InvalidParameterError(`ipam driver ${ipam.Driver} is not supported`);
     const labels = stringMap(b['Labels'], 'Labels');
     const options = stringMap(b['Options'], 'Options');
