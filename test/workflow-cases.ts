@@ -811,6 +811,37 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: 'network create, ls, inspect, connect, disconnect, rm and prune; containers on one network reach each other by name',
+    async run(c) {
+      const net = `${c.name()}-net`;
+      const id = ok(await c.cli(['network', 'create', '--label', 'wf=1', net])).trim();
+      assert.match(id, HEX64);
+      assert.equal(ok(await c.cli(['network', 'ls', '--filter', 'label=wf=1', '--format', '{{.Name}} {{.Driver}}'])).trim(), `${net} bridge`);
+      assert.equal(ok(await c.cli(['network', 'ls', '-q', '--filter', `name=${net}`])).trim(), id.slice(0, 12));
+      assert.equal(ok(await c.cli(['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Internal}}', net])).trim(), `${net} bridge false`);
+      const srv = c.name();
+      await runDetached(c, srv, '--network', net, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc');
+      const page = ok(await c.cli(['run', '--rm', '--network', net, 'busybox', 'sh', '-c', `printf "GET /hostname HTTP/1.0\\r\\n\\r\\n" | nc -w 3 ${srv} 80 | tail -1`]));
+      assert.match(page, /^[0-9a-f]{12}$/m, 'reached by name');
+      const other = c.name();
+      await runDetached(c, other, 'busybox', 'sleep', '300');
+      ok(await c.cli(['network', 'connect', net, other]));
+      assert.match(await inspect(c, '{{json .NetworkSettings.Networks}}', other), new RegExp(`"${net}"`));
+      ok(await c.cli(['network', 'disconnect', net, other]));
+      assert.doesNotMatch(await inspect(c, '{{json .NetworkSettings.Networks}}', other), new RegExp(`"${net}"`));
+      const busy = await c.cli(['network', 'rm', net]);
+      exitsWith(busy, 1, 'rm of a network in use');
+      assert.match(busy.stderr, /active endpoints/);
+      ok(await c.cli(['rm', '-f', srv, other]));
+      assert.equal(ok(await c.cli(['network', 'rm', net])).trim(), net);
+      const again = ok(await c.cli(['network', 'create', `${net}-2`])).trim();
+      const pruned = ok(await c.cli(['network', 'prune', '-f', '--filter', 'until=1h']));
+      assert.doesNotMatch(pruned, new RegExp(`${net}-2`), 'until=1h keeps a network made just now');
+      ok(await c.cli(['network', 'prune', '-f']));
+      exitsWith(await c.cli(['network', 'inspect', again]), 1, 'pruned');
+    },
+  },
+  {
     name: '-m 64m is in inspect and in the container\'s memory cgroup',
     only: 'docker',
     async run(c) {
