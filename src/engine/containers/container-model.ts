@@ -90,6 +90,8 @@ export interface ContainerRecord {
   removalInProgress?: boolean;
   /** What networking set up for the current run (none while stopped, or with network none/host). */
   network?: { sandboxKey: string; endpoints: EndpointRecord[]; ports?: PublishedPort[] };
+  /** Stopped or killed by a user: restart policies wait for the next manual start (unless-stopped survives daemon restarts). */
+  manuallyStopped?: boolean;
   /** True once the image content was copied into its volumes (first start). */
   volumesPopulated?: boolean;
 }

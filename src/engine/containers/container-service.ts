@@ -30,6 +30,8 @@ import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
 import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from '../../lib/net/links.js';
+import { restartsAtDaemonStart, shouldRestart, validateRestartPolicy } from './restart-policy.js';
+import { RestartSupervisor } from './restart-supervisor.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
@@ -149,6 +151,8 @@ export class ContainerService implements ImageUsage {
   private readonly log: Logger;
   private readonly host: ContainerHostOps;
   private readonly networking: ContainerNetworking;
+  /** Pending policy restarts and their back-off. */
+  private readonly restarts = new RestartSupervisor();
   private readonly exec: ExecManager;
   private readonly rotator: LogRotator;
 
@@ -236,6 +240,42 @@ export class ContainerService implements ImageUsage {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     this.rotator.start();
+    // Restart policies at a daemon start (also for containers that exited while berthd was down):
+    // started in the background, so that the API answers meanwhile.
+    for (const c of this.store.all()) {
+      if (c.state.status === 'running' || c.state.status === 'paused' || c.removalInProgress) continue;
+      const facts = { exitCode: c.state.exitCode, restartCount: c.restartCount, manuallyStopped: !!c.manuallyStopped, everStarted: c.state.startedAt !== ZERO_TIME };
+      if (restartsAtDaemonStart(c.hostConfig.RestartPolicy, facts)) {
+        c.state.status = 'restarting';
+        this.restarts.schedule(c.id, 0, () => void this.policyRestart(c.id));
+      } else if (c.state.status === 'restarting') {
+        c.state.status = 'exited';
+        await this.store.saveState(c).catch(() => {});
+      }
+    }
+  }
+
+  /** A restart the container's policy asked for, once its back-off has passed. */
+  private async policyRestart(id: string): Promise<void> {
+    await this.withLock(id, async () => {
+      const c = this.store.tryFind(id);
+      if (!c || c.id !== id || c.state.status !== 'restarting' || this.removing.has(id)) return;
+      c.restartCount++;
+      try {
+        await this.startLocked(c);
+      } catch (e) {
+        this.log.warn(`restart of ${id.slice(0, 12)} by its policy failed: ${(e as Error).message}`);
+        this.afterExit(c, 0);
+      }
+    }).catch((e) => this.log.error(`restarting ${id}`, e));
+  }
+
+  /** After an exit was recorded: back to "restarting" with a timer when the policy says so. */
+  private afterExit(c: ContainerRecord, ranForMs: number): void {
+    if (!shouldRestart(c.hostConfig.RestartPolicy, { exitCode: c.state.exitCode, restartCount: c.restartCount, manuallyStopped: !!c.manuallyStopped })) return;
+    c.state.status = 'restarting';
+    this.store.saveState(c).catch((e) => this.log.warn(`saving ${c.id}`, e));
+    this.restarts.schedule(c.id, ranForMs, () => void this.policyRestart(c.id));
   }
 
   private async reconcile(c: ContainerRecord): Promise<void> {
@@ -282,6 +322,8 @@ export class ContainerService implements ImageUsage {
   /** Stops watchers and timers; containers keep running under conmon. */
   async shutdown(): Promise<void> {
     this.rotator.stop();
+    // Pending policy restarts are left as "restarting" in their records: the next start takes them.
+    this.restarts.close();
     for (const r of this.runs.values()) r.watch.abort();
     this.runs.clear();
     // Background jobs are short; one cut off here is finished as an orphan at the next start-up.
@@ -461,9 +503,7 @@ export class ContainerService implements ImageUsage {
     validateUnsupported(hc, this.config.defaultRuntime);
     // Most creates are a `docker run`, whose start follows within milliseconds.
     this.host.prepareStart?.();
-    if (hc.RestartPolicy?.Name && hc.RestartPolicy.Name !== 'no') {
-      warnings.push(`restart policy "${hc.RestartPolicy.Name}" is not implemented yet; the container will not be restarted`);
-    }
+    validateRestartPolicy(hc.RestartPolicy, !!hc.AutoRemove);
     validateResources(hc, os.availableParallelism?.() ?? os.cpus().length);
     if (req.StopSignal) parseSignal(req.StopSignal);
     const logOpts = this.logOptions(hc);
@@ -683,6 +723,10 @@ export class ContainerService implements ImageUsage {
       const c = this.store.find(id);
       if (c.state.status === 'running' || c.state.status === 'paused') throw new NotModifiedError('container already started');
       if (this.removing.has(id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
+      // A user's start: the policy applies again from scratch.
+      this.restarts.forget(id);
+      c.manuallyStopped = false;
+      c.restartCount = 0;
       await this.startLocked(c);
     });
   }
@@ -1029,6 +1073,7 @@ export class ContainerService implements ImageUsage {
           return;
         }
         await this.recordExit(c, info, '');
+        this.afterExit(c, Date.parse(c.state.finishedAt) - Date.parse(c.state.startedAt));
       });
     } catch (e) {
       this.log.error(`handling exit of ${id}`, e);
@@ -1098,7 +1143,17 @@ export class ContainerService implements ImageUsage {
 
   async stop(idOrName: string, opts: { signal?: string; timeout?: number } = {}): Promise<void> {
     const c = this.store.find(idOrName);
+    if (c.state.status === 'restarting') {
+      // Between two runs of its policy: the pending restart is called off.
+      this.restarts.cancel(c.id);
+      c.manuallyStopped = true;
+      c.state.status = 'exited';
+      await this.store.save(c);
+      this.publish(c, 'stop');
+      return;
+    }
     if (!this.isRunning(c)) throw new NotModifiedError('container already stopped');
+    c.manuallyStopped = true;
     await this.stopRunning(c, opts);
     this.publish(c, 'stop');
   }
@@ -1125,8 +1180,11 @@ export class ContainerService implements ImageUsage {
   }
 
   async kill(idOrName: string, signal?: string): Promise<void> {
+    const r = this.store.find(idOrName);
+    if (r.state.status === 'restarting') throw new ConflictError(`Container ${r.id} is restarting, wait until the container is running`);
     const c = this.findRunning(idOrName);
     const sig = parseSignal(signal || 'SIGKILL');
+    c.manuallyStopped = true;
     const exited = this.exitOf(c.id);
     await this.runtime.kill(c.id, sig);
     this.publish(c, 'kill', { signal: String(sig) });
@@ -1246,6 +1304,10 @@ export class ContainerService implements ImageUsage {
 
   private async removeOnce(c: ContainerRecord, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
     if (this.removing.has(c.id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
+    if (c.state.status === 'restarting') {
+      if (!opts.force) throw new ConflictError(`You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove`);
+      this.restarts.forget(c.id);
+    }
     if (this.isRunning(c)) {
       if (!opts.force) {
         throw new ConflictError(
