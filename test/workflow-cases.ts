@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, after } from 'node:test';
-import { startDaemon, run, waitFor, sleep, httpGet, BUSYBOX_TAR, type TestDaemon, type RunResult, type RunOptions } from './harness/index.js';
+import { startDaemon, run, waitFor, sleep, httpGet, hostCgroupFile, BUSYBOX_TAR, type TestDaemon, type RunResult, type RunOptions } from './harness/index.js';
 
 export type CliKind = 'docker' | 'berth';
 
@@ -62,18 +62,6 @@ async function inspect(c: WorkflowContext, format: string, target: string, kind?
 }
 
 /** The host-side cgroup v1 file (or v2 file) of a running container's PID. */
-function hostCgroupFile(pid: number, v1: { controller: string; file: string }, v2file: string): string {
-  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
-  for (const line of lines) {
-    const [, controllers, p] = line.split(':');
-    if (controllers!.split(',').includes(v1.controller)) return path.join('/sys/fs/cgroup', v1.controller, p!, v1.file);
-  }
-  const unified = lines.find((l) => l.startsWith('0::'));
-  assert.ok(unified, `no cgroup of ${pid} for ${v1.controller}: ${lines.join(' | ')}`);
-  const base = fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
-  return path.join(base, unified.slice(3), v2file);
-}
-
 export const workflowCases: WorkflowCase[] = [
   {
     name: 'version reports the server API version 1.45 on linux',
@@ -839,6 +827,59 @@ export const workflowCases: WorkflowCase[] = [
       assert.doesNotMatch(pruned, new RegExp(`${net}-2`), 'until=1h keeps a network made just now');
       ok(await c.cli(['network', 'prune', '-f']));
       exitsWith(await c.cli(['network', 'inspect', again]), 1, 'pruned');
+    },
+  },
+  {
+    name: 'update: -m, --cpus and --pids-limit of a running container apply at once and stay in inspect; --restart takes effect; a removed container is refused',
+    async run(c) {
+      const name = c.name();
+      // Runs until /tmp/x exists (an exit the test can cause: PID 1 ignores signals it does not handle).
+      await runDetached(c, name, '-m', '64m', 'busybox', 'sh', '-c', 'while [ ! -e /tmp/x ]; do sleep 0.1; done');
+      const pid = Number(await inspect(c, '{{.State.Pid}}', name));
+      ok(await c.cli(['update', '-m', '96m', '--cpus', '0.5', '--pids-limit', '40', name]));
+      assert.equal(await inspect(c, '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}', name), `${96 * 1024 * 1024} 500000000 40`);
+      const mem = hostCgroupFile(pid, { controller: 'memory', file: 'memory.limit_in_bytes' }, 'memory.max');
+      assert.equal(fs.readFileSync(mem, 'utf8').trim(), String(96 * 1024 * 1024), 'the memory limit changed at once');
+      const quota = hostCgroupFile(pid, { controller: 'cpu', file: 'cpu.cfs_quota_us' }, 'cpu.max');
+      assert.match(fs.readFileSync(quota, 'utf8').trim(), /^50000\b/);
+      const pids = hostCgroupFile(pid, { controller: 'pids', file: 'pids.max' }, 'pids.max');
+      assert.equal(fs.readFileSync(pids, 'utf8').trim(), '40');
+      ok(await c.cli(['update', '--restart', 'always', name]));
+      assert.equal(await inspect(c, '{{.HostConfig.RestartPolicy.Name}}', name), 'always');
+      ok(await c.cli(['exec', name, 'touch', '/tmp/x']));
+      await waitFor('a restart by the updated policy', async () => (Number(await inspect(c, '{{.RestartCount}}', name)) >= 1 ? true : null), 20_000);
+      const small = await c.cli(['update', '-m', '1k', name]);
+      assert.notEqual(small.code, 0);
+      assert.match(small.stderr, /Minimum memory limit allowed is 6MB/);
+      ok(await c.cli(['rm', '-f', name]));
+      const gone = await c.cli(['update', '-m', '96m', name]);
+      exitsWith(gone, 1, 'update of a removed container');
+      assert.match(gone.stderr, /No such container/);
+    },
+  },
+  {
+    name: 'pause and unpause: Paused in ps and inspect, exec refused while paused, stop of a paused container works',
+    async run(c) {
+      const name = c.name();
+      await runDetached(c, name, 'busybox', 'sleep', '300');
+      assert.equal(ok(await c.cli(['pause', name])).trim(), name);
+      assert.match(ok(await c.cli(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}'])), /\(Paused\)/);
+      assert.equal(await inspect(c, '{{.State.Status}} {{.State.Paused}}', name), 'paused true');
+      const ex = await c.cli(['exec', name, 'true']);
+      assert.notEqual(ex.code, 0);
+      assert.match(ex.stderr, /is paused, unpause the container before exec/);
+      const again = await c.cli(['pause', name]);
+      exitsWith(again, 1, 'pause of a paused container');
+      assert.match(again.stderr, /is already paused/);
+      assert.equal(ok(await c.cli(['unpause', name])).trim(), name);
+      assert.equal(ok(await c.cli(['exec', name, 'echo', 'thawed'])), 'thawed\n');
+      ok(await c.cli(['pause', name]));
+      ok(await c.cli(['stop', '-t', '1', name]));
+      assert.equal(await inspect(c, '{{.State.Status}}', name), 'exited');
+      const stopped = await c.cli(['pause', name]);
+      exitsWith(stopped, 1, 'pause of a stopped container');
+      assert.match(stopped.stderr, /is not running/);
+      ok(await c.cli(['rm', name]));
     },
   },
   {

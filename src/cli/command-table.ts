@@ -16,6 +16,8 @@ import * as importCmd from './commands/import.js';
 import * as info from './commands/info.js';
 import * as inspect from './commands/inspect.js';
 import * as kill from './commands/kill.js';
+import * as update from './commands/update.js';
+import * as pause from './commands/pause.js';
 import * as load from './commands/load.js';
 import * as logs from './commands/logs.js';
 import * as port from './commands/port.js';
@@ -48,9 +50,9 @@ export const COMMON_COMMANDS: Registration[] = [r(run.spec), r(exec.spec), r(ps.
 
 export const OTHER_COMMANDS: Registration[] = [
   r(attach.spec), r(build.spec), r(commit.spec), r(cp.spec), r(create.spec), r(diff.spec), r(events.spec), r(exportCmd.spec), r(history.spec),
-  r(importCmd.spec), r(inspect.spec), r(kill.spec), r(load.spec), r(logs.spec), r(port.spec), r(rename.spec),
+  r(importCmd.spec), r(inspect.spec), r(kill.spec), r(load.spec), r(logs.spec), r(pause.pauseSpec), r(port.spec), r(rename.spec),
   r(restart.spec), r(rm.spec, 'rm', []), r(rmi.spec), r(save.spec), r(start.spec), r(stop.spec), r(tag.spec),
-  r(top.spec), r(wait.spec),
+  r(top.spec), r(pause.unpauseSpec), r(update.spec), r(wait.spec),
 ];
 
 export const GROUPS: { name: string; description: string; commands: Registration[] }[] = [
@@ -59,8 +61,9 @@ export const GROUPS: { name: string; description: string; commands: Registration
     description: 'Manage containers',
     commands: [
       r(attach.spec), r(commit.spec), r(cp.spec), r(create.spec), r(diff.spec), r(exec.spec), r(exportCmd.spec), r(inspect.containerSpec),
-      r(kill.spec), r(logs.spec), r(ps.spec, 'ls', ['ps', 'list']), r(port.spec), r(prune.containerSpec), r(rename.spec),
-      r(restart.spec), r(rm.spec, 'rm', ['remove']), r(run.spec), r(start.spec), r(stop.spec), r(top.spec), r(wait.spec),
+      r(kill.spec), r(logs.spec), r(pause.pauseSpec), r(ps.spec, 'ls', ['ps', 'list']), r(port.spec), r(prune.containerSpec), r(rename.spec),
+      r(restart.spec), r(rm.spec, 'rm', ['remove']), r(run.spec), r(start.spec), r(stop.spec), r(top.spec), r(pause.unpauseSpec),
+      r(update.spec), r(wait.spec),
     ],
   },
   {

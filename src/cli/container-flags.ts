@@ -86,7 +86,7 @@ export interface FlagEnv {
 /** A flag value the docker CLI would refuse while parsing flags: `invalid argument "x" for "-m, --memory" flag: ...`. */
 export class FlagValueError extends Error {}
 
-function flagValue<T>(flag: string, v: string, parse: (s: string) => T): T {
+export function flagValue<T>(flag: string, v: string, parse: (s: string) => T): T {
   try {
     return parse(v);
   } catch (e) {

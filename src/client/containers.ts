@@ -192,3 +192,15 @@ export function containerPutArchive(
     contentType: 'application/x-tar',
   });
 }
+
+export function containerUpdate(c: Client, id: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+  return c.json('POST', `/containers/${enc(id)}/update`, { json: body });
+}
+
+export function containerPause(c: Client, id: string): Promise<number> {
+  return c.noContent('POST', `/containers/${enc(id)}/pause`);
+}
+
+export function containerUnpause(c: Client, id: string): Promise<number> {
+  return c.noContent('POST', `/containers/${enc(id)}/unpause`);
+}

@@ -19,6 +19,7 @@ import type {
   ExitInfo,
   RuntimeCreateOptions,
   RuntimeState,
+  ResourceUpdate,
 } from '../engine/containers/runtime-contract.js';
 import { SystemError, NotFoundError } from '../errors.js';
 import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
@@ -241,6 +242,10 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async resume(id: string): Promise<void> {
     await this.runc.resume(id);
+  }
+
+  async update(id: string, r: ResourceUpdate): Promise<void> {
+    await this.runc.update(id, r);
   }
 
   /** (Added.) PID of the container's conmon, from its pidfile (0 when unknown), and whether it is alive. */

@@ -1,6 +1,7 @@
 // A thin wrapper over the runc CLI: `runc --root <execRoot>/runc ...` (a root per daemon, so two
 // daemons never see each other's containers), runc's state JSON parsed, its error lines typed.
 import path from 'node:path';
+import type { ResourceUpdate } from '../engine/containers/runtime-contract.js';
 import { runCommand, type CommandResult } from './command.js';
 import { EXEC_FIFO, InitGoneError, releaseExecFifo } from './exec-fifo.js';
 import type { Logger } from '../daemon/logger.js';
@@ -149,6 +150,25 @@ export class Runc {
 
   async resume(id: string): Promise<void> {
     await this.check('resume', ['resume', id], id);
+  }
+
+  /** Applies new cgroup limits to a running container. */
+  async update(id: string, r: ResourceUpdate): Promise<void> {
+    const args = ['update'];
+    const add = (flag: string, v: number | string | undefined) => {
+      if (v !== undefined) args.push(flag, String(v));
+    };
+    add('--memory', r.memory);
+    add('--memory-swap', r.memorySwap);
+    add('--memory-reservation', r.memoryReservation);
+    add('--cpu-share', r.cpuShares);
+    add('--cpu-quota', r.cpuQuota);
+    add('--cpu-period', r.cpuPeriod);
+    add('--cpuset-cpus', r.cpusetCpus);
+    add('--pids-limit', r.pidsLimit);
+    if (args.length === 1) return;
+    args.push(id);
+    await this.check('update', args, id);
   }
 
   /** Host PIDs of the container's processes. */

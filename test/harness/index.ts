@@ -6,3 +6,4 @@ export { waitFor, sleep } from './wait.js';
 export { mountsUnder, processesMentioning } from './leftovers.js';
 export { REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, BERTH_BIN, BERTHD_BIN } from './paths.js';
 export { httpGet } from './http.js';
+export { hostCgroupFile } from './cgroups.js';

@@ -38,6 +38,8 @@ export interface ContainerHostOps {
   cgroupStats(cgroupsPath: string): Promise<CgroupStats | null>;
   /** The host's total CPU time (ns) and online CPU count, the denominators of docker stats' CPU %. */
   systemCpu(): Promise<{ totalNs: number; onlineCpus: number }>;
+  /** Whether the kernel accounts swap (memsw files): without it no swap limit is set. */
+  swapAccounting?(): boolean;
   /** Text of the host's /etc/hosts and /etc/resolv.conf. */
   readHostFile(p: '/etc/hosts' | '/etc/resolv.conf'): Promise<string>;
 }

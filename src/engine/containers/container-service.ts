@@ -32,6 +32,7 @@ import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './
 import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from '../../lib/net/links.js';
 import { restartsAtDaemonStart, shouldRestart, validateRestartPolicy } from './restart-policy.js';
 import { RestartSupervisor } from './restart-supervisor.js';
+import { planUpdate, type UpdateBody } from './container-update.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
@@ -1204,6 +1205,30 @@ export class ContainerService implements ImageUsage {
     }
     await this.start(c.id);
     this.publish(c, 'restart');
+  }
+
+  /**
+   * docker update: new limits go to a running container's cgroups at once (runc update) and into
+   * HostConfig for every later start; a stopped container only keeps them.
+   */
+  async update(idOrName: string, body: UpdateBody): Promise<{ warnings: string[] }> {
+    const id = this.store.find(idOrName).id;
+    return this.withLock(id, async () => {
+      const c = this.store.find(id);
+      const plan = planUpdate(c.hostConfig, body, { swapAccounting: this.host.swapAccounting?.() ?? true });
+      if (this.isRunning(c) && Object.keys(plan.resources).length) {
+        if (!this.runtime.update) throw new NotImplementedError('this runtime cannot change limits of a running container');
+        try {
+          await this.runtime.update(c.id, plan.resources);
+        } catch (e) {
+          throw new SystemError(`Cannot update container ${c.id}: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      c.hostConfig = plan.hostConfig;
+      await this.store.save(c);
+      this.publish(c, 'update');
+      return { warnings: [] };
+    });
   }
 
   async pause(idOrName: string): Promise<void> {

@@ -31,6 +31,7 @@ export function createHostOps(log: Logger): ContainerHostOps {
       });
     },
     hostHardLimits: () => readHostHardLimits(),
+    swapAccounting: () => swap,
     prepareStart: () => prewarmCgroupMigration(),
     removeCgroup: (p) => removeCgroup(p),
     async ps(args: string[]) {

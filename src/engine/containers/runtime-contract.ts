@@ -74,6 +74,19 @@ export interface ExecHandle {
   readonly exited: Promise<number>;
 }
 
+/** Limits for `runc update`; absent fields keep their values. */
+export interface ResourceUpdate {
+  memory?: number;
+  /** memory + swap; -1 unlimited */
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+}
+
 export interface RuntimeState {
   status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
   pid: number;
@@ -94,6 +107,8 @@ export interface ContainerRuntime {
   pids(id: string): Promise<number[]>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** Changes a running container's cgroup limits at once (runc update). */
+  update?(id: string, r: ResourceUpdate): Promise<void>;
   /** Connects to conmon's attach socket. Connect before start() or early output is only in the log. */
   attach(id: string, bundleDir: string, streams: AttachStreams): Promise<AttachHandle>;
   /** Window size of the container's pty (via conmon's ctl/winsz FIFOs). */

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { inspectPorts, summaryPorts } from '../../lib/net/ports.js';
+import { checkUpdateBody } from '../../engine/containers/container-update.js';
 import type { Router } from '../http-server.js';
 import { detachable, detachKeyBytes } from '../detach-stream.js';
 import type { Services } from '../../daemon/services.js';
@@ -79,6 +80,12 @@ export function registerContainerRoutes(r: Router, s: Services): void {
   r.post('/containers/:id/unpause', async (ctx) => {
     await c().unpause(ctx.param('id'));
     ctx.sendStatus(204);
+  });
+
+  r.post('/containers/:id/update', async (ctx) => {
+    const body = checkUpdateBody(await ctx.json<unknown>());
+    const res = await c().update(ctx.param('id'), body);
+    ctx.sendJson(200, { Warnings: res.warnings });
   });
 
   r.post('/containers/:id/rename', async (ctx) => {
