@@ -883,6 +883,39 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: 'healthchecks: one turns healthy and another unhealthy, in ps, inspect, ps --filter health= and events; --no-healthcheck has none',
+    async run(c) {
+      const good = c.name();
+      const bad = c.name();
+      const since = Math.floor(Date.now() / 1000) - 1;
+      await runDetached(c, good, '--health-cmd', 'echo fine', '--health-interval', '1s', 'busybox', 'sleep', '300');
+      await runDetached(c, bad, '--health-cmd', 'echo broken; exit 1', '--health-interval', '1s', '--health-retries', '2', 'busybox', 'sleep', '300');
+      assert.match(ok(await c.cli(['ps', '--filter', `name=${good}`, '--format', '{{.Status}}'])), /\((health: starting|healthy)\)/);
+      await waitFor('healthy and unhealthy', async () => {
+        const states = await inspect(c, '{{.State.Health.Status}}', good) + ' ' + (await inspect(c, '{{.State.Health.Status}}', bad));
+        return states === 'healthy unhealthy' ? states : null;
+      }, 30_000);
+      assert.match(ok(await c.cli(['ps', '--filter', `name=${good}`, '--format', '{{.Status}}'])), /^Up .* \(healthy\)$/m);
+      assert.match(ok(await c.cli(['ps', '--filter', `name=${bad}`, '--format', '{{.Status}}'])), /^Up .* \(unhealthy\)$/m);
+      assert.equal(ok(await c.cli(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}}'])).trim(), bad);
+      const health = JSON.parse(await inspect(c, '{{json .State.Health}}', bad));
+      assert.ok(health.FailingStreak >= 2);
+      assert.equal(health.Log.at(-1).ExitCode, 1);
+      assert.equal(health.Log.at(-1).Output, 'broken\n');
+      const events = ok(await c.cli(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=health_status', '--format', '{{.Status}} {{.Actor.Attributes.name}}']));
+      assert.match(events, new RegExp(`health_status: healthy ${good}`));
+      assert.match(events, new RegExp(`health_status: unhealthy ${bad}`));
+      const none = c.name();
+      await runDetached(c, none, '--no-healthcheck', 'busybox', 'sleep', '300');
+      assert.equal(await inspect(c, '{{json .Config.Healthcheck}}', none), '{"Test":["NONE"]}');
+      assert.equal(await inspect(c, '{{if .State.Health}}has{{else}}none{{end}}', none), 'none');
+      const tooFast = await c.cli(['run', '-d', '--health-cmd', 'true', '--health-interval', '100us', 'busybox', 'true']);
+      assert.notEqual(tooFast.code, 0);
+      assert.match(tooFast.stderr, /Interval in Healthcheck cannot be less than 1ms/);
+      ok(await c.cli(['rm', '-f', good, bad, none]));
+    },
+  },
+  {
     name: '-m 64m is in inspect and in the container\'s memory cgroup',
     only: 'docker',
     async run(c) {

@@ -1,6 +1,7 @@
 // The flags of `run` and `create` (docker's containerOptions) and their pure translation into a
 // POST /containers/create body, following the docker CLI's parse(): attach defaults, env files before
 // -e flags, binds vs anonymous volumes, resources, restart policy, log options, ports.
+import { parseGoDuration } from './timestamp.js';
 import type { ContainerCreateRequest, HostConfig } from '../api/types/index.js';
 import { kvToMap, parseKvFile, parseNanoCpus, parseRamBytes, parseRestartPolicy, parseSwapBytes, parseUlimit, resolveEnvFlag, validateLabel } from './flag-values.js';
 import { parseMountFlag, parseTmpfsFlags, parseVolumeFlags } from './mount-spec.js';
@@ -38,6 +39,13 @@ export interface ContainerFlags {
   publishAll?: boolean;
   network?: string;
   net?: string;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthRetries?: string;
+  healthStartInterval?: string;
+  healthStartPeriod?: string;
+  healthTimeout?: string;
+  healthcheck?: boolean;
   networkAlias?: string[];
   netAlias?: string[];
   ip?: string;
@@ -226,7 +234,43 @@ export function buildCreateRequest(f: ContainerFlags, image: string, args: strin
       EndpointsConfig: { [network]: { ...(aliases.length ? { Aliases: aliases } : {}), ...(f.ip ? { IPAMConfig: { IPv4Address: f.ip } } : {}) } },
     };
   }
+  const health = healthFlags(f);
+  if (health) req.Healthcheck = health;
   if (f.stopSignal) req.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) req.StopTimeout = int('--stop-timeout', f.stopTimeout);
   return req;
+}
+
+/** --health-* and --no-healthcheck as the docker CLI turns them into Config.Healthcheck (durations in ns). */
+function healthFlags(f: ContainerFlags): ContainerCreateRequest['Healthcheck'] | undefined {
+  const dur = (flag: string, v: string | undefined) => {
+    if (v === undefined) return 0;
+    const ns = flagValue(flag, v, (x) => {
+      const n = parseGoDuration(x);
+      if (n === null) throw new Error(`time: invalid duration "${x}"`);
+      return n;
+    });
+    if (ns < 0) throw new Error(`${flag.replace(/^.*--/, '--')} cannot be negative`);
+    return ns;
+  };
+  const interval = dur('--health-interval', f.healthInterval);
+  const timeout = dur('--health-timeout', f.healthTimeout);
+  const startPeriod = dur('--health-start-period', f.healthStartPeriod);
+  const startInterval = dur('--health-start-interval', f.healthStartInterval);
+  const retries = f.healthRetries === undefined ? 0 : int('--health-retries', f.healthRetries);
+  const any = f.healthCmd !== undefined || interval || timeout || startPeriod || startInterval || retries;
+  // commander turns --no-healthcheck into healthcheck: false.
+  if (f.healthcheck === false) {
+    if (any) throw new Error('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  return {
+    ...(f.healthCmd !== undefined ? { Test: ['CMD-SHELL', f.healthCmd] } : {}),
+    Interval: interval,
+    Timeout: timeout,
+    StartPeriod: startPeriod,
+    ...(startInterval ? { StartInterval: startInterval } : {}),
+    Retries: retries,
+  };
 }

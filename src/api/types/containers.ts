@@ -8,6 +8,7 @@ export interface HealthConfig {
   Timeout?: number;
   Retries?: number;
   StartPeriod?: number;
+  StartInterval?: number;
 }
 
 /** The `Config` part of a create request and of inspect output (also an image's container config). */

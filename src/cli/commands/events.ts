@@ -46,7 +46,9 @@ export const spec: CommandSpec<{ since?: string; until?: string; filter?: string
         { since: o.since ? getTimestamp(o.since, now) : undefined, until: o.until ? getTimestamp(o.until, now) : undefined, filters: parseFilterFlags(o.filter) },
         ac.signal,
       )) {
-        ctx.out(f && tpl ? `${f.template(tpl, e)}\n` : prettyEvent(e));
+        // Templates see Go's field names: the legacy status/id/from are Status/ID/From there.
+        const legacy = e as typeof e & { status?: string; id?: string; from?: string };
+        ctx.out(f && tpl ? `${f.template(tpl, { ...e, Status: legacy.status, ID: legacy.id, From: legacy.from })}\n` : prettyEvent(e));
       }
     } catch (e) {
       if (!ac.signal.aborted) throw e;

@@ -5,6 +5,7 @@
 import type { ContainerConfig, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { Digest } from '../images/image-service-contract.js';
 import type { PublishedPort } from '../../lib/net/ports.js';
+import type { HealthState } from './health-check.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -21,6 +22,8 @@ export interface ContainerStateRecord {
   oomKilled: boolean;
   startedAt: string;
   finishedAt: string;
+  /** State.Health, for containers with a healthcheck (kept after the exit, as Docker's). */
+  health?: HealthState;
 }
 
 export interface MountRecord {

@@ -33,6 +33,7 @@ import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from 
 import { restartsAtDaemonStart, shouldRestart, validateRestartPolicy } from './restart-policy.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { planUpdate, type UpdateBody } from './container-update.js';
+import { HealthMonitor, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
@@ -154,6 +155,12 @@ export class ContainerService implements ImageUsage {
   private readonly networking: ContainerNetworking;
   /** Pending policy restarts and their back-off. */
   private readonly restarts = new RestartSupervisor();
+  /** Healthcheck probes of running containers. */
+  private readonly health = new HealthMonitor({
+    probe: (id, cmd, timeoutMs) => this.runProbe(id, cmd, timeoutMs),
+    update: (id, h, changed) => this.healthUpdated(id, h, changed),
+    log: { debug: (m, e) => this.log.debug(m, e) },
+  });
   private readonly exec: ExecManager;
   private readonly rotator: LogRotator;
 
@@ -256,6 +263,58 @@ export class ContainerService implements ImageUsage {
     }
   }
 
+  /** Starts the probes of a container that has a healthcheck; `fresh`: a new run, health starts over. */
+  private watchHealth(c: ContainerRecord, fresh: boolean): void {
+    const check = effectiveCheck(c.config.Healthcheck);
+    if (!check) {
+      delete c.state.health;
+      return;
+    }
+    if (fresh || !c.state.health) c.state.health = initialHealth();
+    this.health.watch(c.id, check, new Date(c.state.startedAt), c.state.health);
+  }
+
+  private healthUpdated(id: string, h: HealthState, changed: boolean): void {
+    const c = this.store.tryFind(id);
+    if (!c || c.id !== id || c.state.status !== 'running') return;
+    c.state.health = h;
+    this.store.saveState(c).catch((e) => this.log.warn(`saving the health of ${id}`, e));
+    if (changed) this.publish(c, `health_status: ${h.Status}`);
+  }
+
+  /** One probe: an exec of the check's command, its output kept (bounded), killed at the timeout. */
+  private async runProbe(id: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string } | null> {
+    const c = this.store.tryFind(id);
+    // A paused container is not probed (its health stays as it was until it is thawed).
+    if (!c || c.state.status !== 'running') return null;
+    const execId = this.exec.create(id, { cmd, env: [], user: '', workingDir: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const run = await this.exec.start(execId, {
+      detach: false,
+      onOutput: (_s, d) => {
+        if (size < 8192) chunks.push(d);
+        size += d.length;
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const res = await Promise.race([run.done, timedOut]);
+    clearTimeout(timer);
+    if (res === 'timeout') {
+      const pid = this.exec.inspect(execId).pid;
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      return { exitCode: -1, output: `Health check exceeded timeout (${formatSeconds(timeoutMs)})` };
+    }
+    return { exitCode: res, output: Buffer.concat(chunks).toString('utf8') };
+  }
+
   /** A restart the container's policy asked for, once its back-off has passed. */
   private async policyRestart(id: string): Promise<void> {
     await this.withLock(id, async () => {
@@ -298,6 +357,7 @@ export class ContainerService implements ImageUsage {
           await this.store.save(c);
         }
         this.armWatcher(c.id);
+        this.watchHealth(c, false);
         this.log.info(`container ${c.id.slice(0, 12)} still running (pid ${st.pid})`);
         return;
       }
@@ -312,6 +372,7 @@ export class ContainerService implements ImageUsage {
       c.state = { ...c.state, status: st.status, pid: st.pid, error: '', exitCode: 0, startedAt: new Date().toISOString() };
       await this.store.save(c);
       this.armWatcher(c.id);
+      this.watchHealth(c, true);
       this.log.info(`container ${c.id.slice(0, 12)} was started by the previous daemon (pid ${st.pid}); adopted`);
       return;
     }
@@ -325,6 +386,7 @@ export class ContainerService implements ImageUsage {
     this.rotator.stop();
     // Pending policy restarts are left as "restarting" in their records: the next start takes them.
     this.restarts.close();
+    this.health.close();
     for (const r of this.runs.values()) r.watch.abort();
     this.runs.clear();
     // Background jobs are short; one cut off here is finished as an orphan at the next start-up.
@@ -505,6 +567,7 @@ export class ContainerService implements ImageUsage {
     // Most creates are a `docker run`, whose start follows within milliseconds.
     this.host.prepareStart?.();
     validateRestartPolicy(hc.RestartPolicy, !!hc.AutoRemove);
+    validateHealthcheck(req.Healthcheck);
     validateResources(hc, os.availableParallelism?.() ?? os.cpus().length);
     if (req.StopSignal) parseSignal(req.StopSignal);
     const logOpts = this.logOptions(hc);
@@ -751,6 +814,7 @@ export class ContainerService implements ImageUsage {
       c.state = { ...c.state, status: 'running', pid: staged.pid, conmonPid: staged.conmonPid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString() };
       if (net.endpoints?.length || net.sandboxKey) c.network = { sandboxKey: net.sandboxKey ?? '', endpoints: net.endpoints ?? [], ...(net.ports?.length ? { ports: net.ports } : {}) };
       else delete c.network;
+      this.watchHealth(c, true);
       await this.store.saveState(c);
       this.armWatcher(c.id);
       this.publish(c, 'start');
@@ -1108,6 +1172,7 @@ export class ContainerService implements ImageUsage {
 
   /** The exited state in memory, the die event and the exit waiters; saving is the caller's. */
   private markExited(c: ContainerRecord, info: ExitInfo, error: string): void {
+    this.health.unwatch(c.id);
     this.exec.containerStopped(c.id);
     delete c.network;
     c.state = {
@@ -1822,4 +1887,14 @@ export function translateStartError(e: unknown, cmd: string): { error: Error; me
     return { error: new InvalidParameterError(m), message: m };
   }
   return { error: isBerthError(e) ? e : new SystemError(msg, { cause: e }), message: msg };
+}
+
+/** A duration as Go prints a time.Duration of whole seconds or milliseconds ("1s", "500ms", "1m30s"). */
+function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return rest ? `${m}m${rest}s` : `${m}m0s`;
 }

@@ -10,6 +10,7 @@ export function validateListFilters(f: Record<string, string[]>): void {
   for (const [k, vs] of Object.entries(f)) {
     if (!KEYS.has(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
     if (k === 'status') for (const v of vs) if (!STATUSES.has(v)) throw new InvalidParameterError(`invalid filter 'status=${v}'`);
+    if (k === 'health') for (const v of vs) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw new InvalidParameterError(`Unrecognised filter value for health: ${v}`);
     if (k === 'exited') for (const v of vs) if (!/^-?\d+$/.test(v)) throw new InvalidParameterError(`invalid filter 'exited=${v}'`);
   }
 }
@@ -44,7 +45,7 @@ export function matchesListFilters(c: ContainerRecord, f: Record<string, string[
     any('volume', (v) => c.mounts.some((m) => m.name === v || m.destination === v || m.source === v)) &&
     any('network', (v) => v === (c.hostConfig.NetworkMode ?? 'default') || (v === 'bridge' && c.hostConfig.NetworkMode === 'default')) &&
     any('publish', () => false) &&
-    any('health', (v) => v === 'none') &&
+    any('health', (v) => v === (c.state.health && c.state.status === 'running' ? c.state.health.Status : 'none')) &&
     any('is-task', (v) => v === 'false')
   );
 }

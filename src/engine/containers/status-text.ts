@@ -16,6 +16,7 @@ export function statusText(s: ContainerStateRecord, now: number, removalInProgre
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
       RemovalInProgress: removalInProgress || s.status === 'removing',
+      ...(s.health ? { Health: { Status: s.health.Status } } : {}),
     },
     now,
   );

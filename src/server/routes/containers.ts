@@ -496,6 +496,7 @@ export function toInspect(v: ContainerView): ContainerInspect {
       Error: st.error,
       StartedAt: st.startedAt,
       FinishedAt: st.finishedAt,
+      ...(st.health ? { Health: st.health } : {}),
     },
     Image: c.image,
     ResolvConfPath: v.paths.resolvConfFile,

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HealthMonitor, MAX_OUTPUT_BYTES, applyProbe, capOutput, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
+
+const S = 1e9;
+
+test('the effective check: CMD and CMD-SHELL, NONE and empty disable, Docker\'s defaults', () => {
+  assert.equal(effectiveCheck(undefined), null);
+  assert.equal(effectiveCheck({ Test: ['NONE'] }), null);
+  assert.equal(effectiveCheck({ Test: [] }), null);
+  assert.deepEqual(effectiveCheck({ Test: ['CMD-SHELL', 'curl -f localhost || exit 1'] }), {
+    cmd: ['/bin/sh', '-c', 'curl -f localhost || exit 1'],
+    intervalMs: 30_000,
+    timeoutMs: 30_000,
+    startPeriodMs: 0,
+    startIntervalMs: 5_000,
+    retries: 3,
+  });
+  const c = effectiveCheck({ Test: ['CMD', 'true', 'x'], Interval: 2 * S, Timeout: 0.5 * S, StartPeriod: 10 * S, Retries: 1 })!;
+  assert.deepEqual([c.cmd, c.intervalMs, c.timeoutMs, c.startPeriodMs, c.retries], [['true', 'x'], 2000, 500, 10_000, 1]);
+});
+
+test('validation in Docker\'s words: durations of at least 1 ms, retries not negative', () => {
+  validateHealthcheck({ Test: ['CMD', 'true'], Interval: 0, Timeout: 1e6 });
+  assert.throws(() => validateHealthcheck({ Interval: 999 }), /Interval in Healthcheck cannot be less than 1ms/);
+  assert.throws(() => validateHealthcheck({ Timeout: 5 }), /Timeout in Healthcheck cannot be less than 1ms/);
+  assert.throws(() => validateHealthcheck({ StartPeriod: 5 }), /StartPeriod in Healthcheck cannot be less than 1ms/);
+  assert.throws(() => validateHealthcheck({ Retries: -1 }), /Retries in Healthcheck cannot be negative/);
+});
+
+test('probe results: success is healthy, retries failures in a row unhealthy, the start period forgives, five entries kept', () => {
+  const check = effectiveCheck({ Test: ['CMD', 'x'], Retries: 2 })!;
+  const at = (n: number) => new Date(1_700_000_000_000 + n * 1000);
+  const probe = (s: HealthState, code: number, n: number, start = false) => applyProbe(s, { start: at(n), end: at(n), exitCode: code, output: `run ${n}` }, check, start);
+  let s = initialHealth();
+  s = probe(s, 1, 1, true);
+  assert.deepEqual([s.Status, s.FailingStreak], ['starting', 0], 'failures in the start period do not count');
+  s = probe(s, 1, 2);
+  assert.deepEqual([s.Status, s.FailingStreak], ['starting', 1]);
+  s = probe(s, 1, 3);
+  assert.deepEqual([s.Status, s.FailingStreak], ['unhealthy', 2]);
+  s = probe(s, 0, 4);
+  assert.deepEqual([s.Status, s.FailingStreak], ['healthy', 0]);
+  for (let i = 5; i < 12; i++) s = probe(s, 0, i);
+  assert.equal(s.Log.length, 5);
+  assert.equal(s.Log[4]!.Output, 'run 11');
+  assert.equal(s.Log[0]!.Output, 'run 7');
+});
+
+test('outputs are cut to 4 KiB without splitting a character', () => {
+  assert.equal(capOutput('short'), 'short');
+  const cut = capOutput('é'.repeat(3000));
+  assert.ok(Buffer.byteLength(cut) <= MAX_OUTPUT_BYTES);
+  assert.doesNotMatch(cut, /\uFFFD/);
+});
+
+test('the monitor probes at the interval, reports changes, never overlaps probes, and stops when told', async () => {
+  const calls: number[] = [];
+  const updates: Array<[string, boolean]> = [];
+  let running = 0;
+  let maxRunning = 0;
+  const m = new HealthMonitor({
+    async probe() {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      calls.push(Date.now());
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+      return { exitCode: calls.length >= 3 ? 1 : 0, output: '' };
+    },
+    update: (_id, h, changed) => updates.push([h.Status, changed]),
+    log: { debug() {} },
+  });
+  m.watch('c1', effectiveCheck({ Test: ['CMD', 'x'], Interval: 0.02 * S, Retries: 1 })!, new Date(), initialHealth());
+  await new Promise((r) => setTimeout(r, 400));
+  m.unwatch('c1');
+  const n = calls.length;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(calls.length, n, 'no probe after unwatch');
+  assert.equal(maxRunning, 1);
+  assert.deepEqual(updates.slice(0, 3), [['healthy', true], ['healthy', false], ['unhealthy', true]]);
+});
