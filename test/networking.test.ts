@@ -93,6 +93,10 @@ test('-p onto 127.0.0.1 and onto all addresses, -p IP::PORT, -P; port, ps PORTS,
   for (const part of [`127.0.0.1:${p1}->80/tcp`, `0.0.0.0:${p2}->80/tcp`, `127.0.0.1:${anyPort}->80/tcp`, '443/tcp']) assert.ok(ps.includes(part), `${part} in ${ps}`);
   // Each answers on loopback with the container's page.
   for (const p of [p1, p2, Number(anyPort)]) assert.equal((await httpGet('127.0.0.1', p)).trim(), id.slice(0, 12), `127.0.0.1:${p}`);
+  // docker stats counts the container's own interfaces (the requests above went through eth0).
+  const netIO = (await docker(['stats', '--no-stream', '--format', '{{.NetIO}}', 'pub'])).trim();
+  assert.match(netIO, /^[\d.]+k?B \/ [\d.]+k?B$/);
+  assert.notEqual(netIO, '0B / 0B');
   // -P publishes every exposed port on a free one.
   await docker(['run', '-d', '--name', 'puball', '-P', '--expose', '80', ...httpd]);
   const all = (await docker(['port', 'puball', '80'])).trim();

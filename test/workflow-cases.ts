@@ -916,6 +916,19 @@ export const workflowCases: WorkflowCase[] = [
     },
   },
   {
+    name: 'a container killed by its memory limit: OOMKilled, exit 137, an oom event before its die',
+    async run(c) {
+      const name = c.name();
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const r = await c.cli(['run', '--name', name, '-m', '8m', '--memory-swap', '8m', 'busybox', 'sh', '-c', 'x=a; while true; do x=$x$x; done']);
+      assert.equal(r.code, 137, r.stderr);
+      assert.equal(await inspect(c, '{{.State.OOMKilled}} {{.State.ExitCode}}', name), 'true 137');
+      const ev = ok(await c.cli(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', `container=${name}`, '--filter', 'event=oom', '--filter', 'event=die', '--format', '{{.Action}}']));
+      assert.deepEqual(ev.trim().split('\n'), ['oom', 'die']);
+      ok(await c.cli(['rm', name]));
+    },
+  },
+  {
     name: '-m 64m is in inspect and in the container\'s memory cgroup',
     only: 'docker',
     async run(c) {

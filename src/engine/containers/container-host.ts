@@ -4,6 +4,7 @@
 import type { SpecInput } from './runtime-contract.js';
 import type { ContainerRecord, EndpointRecord } from './container-model.js';
 import type { PublishedPort } from '../../lib/net/ports.js';
+import type { NetCounters } from '../../lib/net/net-dev.js';
 import type { EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
 import type { CgroupStats } from '../../host/cgroup-stats.js';
 
@@ -38,6 +39,8 @@ export interface ContainerHostOps {
   cgroupStats(cgroupsPath: string): Promise<CgroupStats | null>;
   /** The host's total CPU time (ns) and online CPU count, the denominators of docker stats' CPU %. */
   systemCpu(): Promise<{ totalNs: number; onlineCpus: number }>;
+  /** Interface counters inside the network namespace of `pid` (docker stats' networks); null when unreadable. */
+  netStats?(pid: number): Promise<Record<string, NetCounters> | null>;
   /** Whether the kernel accounts swap (memsw files): without it no swap limit is set. */
   swapAccounting?(): boolean;
   /** Text of the host's /etc/hosts and /etc/resolv.conf. */

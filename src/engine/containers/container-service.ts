@@ -33,6 +33,7 @@ import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from 
 import { restartsAtDaemonStart, shouldRestart, validateRestartPolicy } from './restart-policy.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { planUpdate, type UpdateBody } from './container-update.js';
+import type { NetCounters } from '../../lib/net/net-dev.js';
 import { HealthMonitor, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
@@ -1186,6 +1187,7 @@ export class ContainerService implements ImageUsage {
       // The exit file's time can precede the moment we recorded the start of a very short run.
       finishedAt: new Date(Math.max(info.finishedAt.getTime(), Date.parse(c.state.startedAt) || 0)).toISOString(),
     };
+    if (info.oomKilled) this.publish(c, 'oom');
     this.publish(c, 'die', { exitCode: String(info.exitCode) });
     this.resolveWaiters(c.id, ['not-running', 'next-exit'], { statusCode: info.exitCode, error: error || null });
   }
@@ -1539,12 +1541,17 @@ export class ContainerService implements ImageUsage {
   // ---------------------------------------------------------------- stats
 
   /** One sample of the container's resource usage (zeros for a stopped container, as Docker). */
-  async stats(idOrName: string): Promise<{ record: ContainerRecord; sample: CgroupStats | null; systemCpuNs: number; onlineCpus: number; read: Date }> {
+  async stats(idOrName: string): Promise<{ record: ContainerRecord; sample: CgroupStats | null; systemCpuNs: number; onlineCpus: number; read: Date; networks: Record<string, NetCounters> | null }> {
     const c = this.store.find(idOrName);
     const read = new Date();
-    const sample = this.isRunning(c) ? await this.host.cgroupStats(this.cgroupsPath(c.id)) : null;
-    const sys = await this.host.systemCpu();
-    return { record: structuredClone(c), sample, systemCpuNs: sys.totalNs, onlineCpus: sys.onlineCpus, read };
+    const running = this.isRunning(c);
+    const [sample, sys, networks] = await Promise.all([
+      running ? this.host.cgroupStats(this.cgroupsPath(c.id)) : null,
+      this.host.systemCpu(),
+      // Its own namespace's interfaces: not for --network host (the host's) or none (no endpoint).
+      running && c.network?.endpoints.length && this.host.netStats ? this.host.netStats(c.state.pid) : null,
+    ]);
+    return { record: structuredClone(c), sample, systemCpuNs: sys.totalNs, onlineCpus: sys.onlineCpus, read, networks };
   }
 
   // ---------------------------------------------------------------- export and docker cp

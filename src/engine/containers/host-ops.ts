@@ -11,6 +11,7 @@ import { isMounted, mountOverlay, unmountOverlay } from '../../host/overlay.js';
 import { defaultCgroupNamespace, prewarmCgroupMigration, removeCgroup, swapAccounting } from '../../host/cgroups.js';
 import { onlineCpus, readCgroupStats, readSystemCpuNs } from '../../host/cgroup-stats.js';
 import type { ContainerHostOps } from './container-host.js';
+import { parseNetDev } from '../../lib/net/net-dev.js';
 
 const INIT_CANDIDATES = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini-static', '/usr/bin/tini', '/sbin/tini'];
 
@@ -32,6 +33,11 @@ export function createHostOps(log: Logger): ContainerHostOps {
     },
     hostHardLimits: () => readHostHardLimits(),
     swapAccounting: () => swap,
+    netStats: (pid) =>
+      fs.promises.readFile(`/proc/${pid}/net/dev`, 'utf8').then(
+        (t) => parseNetDev(t),
+        () => null,
+      ),
     prepareStart: () => prewarmCgroupMigration(),
     removeCgroup: (p) => removeCgroup(p),
     async ps(args: string[]) {

@@ -336,6 +336,7 @@ export function statsJson(cur: StatsSample, prev: StatsSample | null): Record<st
     precpu_stats: cpuStats(prev),
     // Unlimited memory is reported as the host's total, as Docker does.
     memory_stats: m ? { usage: m.memoryUsage, stats: m.memoryStat, limit: m.memoryLimit ?? os.totalmem() } : {},
+    ...(cur.networks ? { networks: cur.networks } : {}),
   };
 }
 
