@@ -47,6 +47,10 @@ function portsOf(bridge: string): string[] {
 }
 
 const httpd = ['busybox', 'httpd', '-f', '-p', '80', '-h', '/etc'];
+/** This file's fixed subnets come from its test slot, so that two runs side by side never share one. */
+const slot = Number(d.bip.split('.')[2]);
+const fixedNet = `10.232.${slot}`;
+const fixedNet2 = `10.230.${slot}`;
 
 test('the default bridge: eth0 with an address from --bip, a MAC derived from it, a default route; inspect agrees', async () => {
   const id = (await docker(['run', '-d', '--name', 'web', ...httpd])).trim();
@@ -146,7 +150,7 @@ test('malformed -p, unknown network, overlapping subnet, bad --ip: clear errors,
   const overlap = await d.docker(['network', 'create', '--subnet', d.bip.replace(/\.1\/24$/, '.0/25'), 'overlapping']);
   assert.equal(overlap.code, 1);
   assert.match(overlap.stderr, /Pool overlaps with other one on this address space/);
-  const badGw = await d.docker(['network', 'create', '--subnet', '10.230.1.0/24', '--gateway', '10.231.1.1', 'badgw']);
+  const badGw = await d.docker(['network', 'create', '--subnet', `${fixedNet2}.0/24`, '--gateway', '10.231.1.1', 'badgw']);
   assert.equal(badGw.code, 1);
   assert.match(badGw.stderr, /no matching subnet for gateway/);
   assert.equal((await docker(['network', 'ls', '-q'])).trim().split('\n').length, before, 'no network was made');
@@ -186,20 +190,20 @@ test('--link name:alias gives /etc/hosts entries and Docker\'s variables; the al
 });
 
 test('user-defined networks: create with options, ls filters, DNS by name, alias and short ID, isolation, --internal, two networks at once', async () => {
-  const id = (await docker(['network', 'create', '--driver', 'bridge', '--subnet', '10.232.7.0/24', '--gateway', '10.232.7.254', '--ip-range', '10.232.7.128/25', '--label', 'team=blue', 'my_isolated_bridge_network'])).trim();
+  const id = (await docker(['network', 'create', '--driver', 'bridge', '--subnet', `${fixedNet}.0/24`, '--gateway', `${fixedNet}.254`, '--ip-range', `${fixedNet}.128/25`, '--label', 'team=blue', 'my_isolated_bridge_network'])).trim();
   assert.match(id, /^[0-9a-f]{64}$/);
   const other = (await docker(['network', 'create', '-o', `com.docker.network.bridge.name=bo${d.bridge.slice(-6)}`, 'othernet'])).trim();
   const internal = (await docker(['network', 'create', '--internal', 'innet'])).trim();
   assert.equal((await docker(['network', 'ls', '--filter', 'label=team=blue', '--format', '{{.Name}}'])).trim(), 'my_isolated_bridge_network');
   assert.deepEqual((await docker(['network', 'ls', '--filter', 'type=custom', '--format', '{{.Name}}'])).trim().split('\n').sort(), ['innet', 'my_isolated_bridge_network', 'othernet']);
   const ins = JSON.parse(await docker(['network', 'inspect', 'my_isolated_bridge_network']))[0];
-  assert.deepEqual(ins.IPAM.Config, [{ Subnet: '10.232.7.0/24', Gateway: '10.232.7.254', IPRange: '10.232.7.128/25' }]);
+  assert.deepEqual(ins.IPAM.Config, [{ Subnet: `${fixedNet}.0/24`, Gateway: `${fixedNet}.254`, IPRange: `${fixedNet}.128/25` }]);
   assert.deepEqual(ins.Labels, { team: 'blue' });
   if (berth) assert.ok(fs.existsSync(`/sys/class/net/bo${d.bridge.slice(-6)}`), '-o com.docker.network.bridge.name names the bridge');
 
   const srvId = (await docker(['run', '-d', '--name', 'srv', '--net=my_isolated_bridge_network', '--network-alias', 'webby', ...httpd])).trim();
   const srvIp = (await docker(['inspect', '-f', '{{.NetworkSettings.Networks.my_isolated_bridge_network.IPAddress}}', 'srv'])).trim();
-  assert.match(srvIp, /^10\.232\.7\.\d+$/);
+  assert.ok(srvIp.startsWith(`${fixedNet}.`), srvIp);
   const last = Number(srvIp.split('.')[3]);
   assert.ok(last >= 128 && last < 254, `${srvIp} is from the --ip-range and is not the gateway`);
   const short = srvId.slice(0, 12);
@@ -248,8 +252,8 @@ test('user-defined networks: create with options, ls filters, DNS by name, alias
   await docker(['rm', '-f', 'insrv']);
 
   // --ip on a user network; on the default bridge it is refused.
-  const fixed = (await docker(['run', '--rm', '--net=my_isolated_bridge_network', '--ip', '10.232.7.200', 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0'])).trim();
-  assert.match(fixed, /inet 10\.232\.7\.200\/24/);
+  const fixed = (await docker(['run', '--rm', '--net=my_isolated_bridge_network', '--ip', `${fixedNet}.200`, 'busybox', 'ip', '-o', '-4', 'addr', 'show', 'eth0'])).trim();
+  assert.ok(fixed.includes(`inet ${fixedNet}.200/24`), fixed);
   const badIp = await d.docker(['run', '--rm', '--net=my_isolated_bridge_network', '--ip', '10.99.0.5', 'busybox', 'true']);
   assert.notEqual(badIp.code, 0);
   assert.match(badIp.stderr, /Invalid address 10\.99\.0\.5: It does not belong to any of this network's subnets/);

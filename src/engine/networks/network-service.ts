@@ -208,7 +208,7 @@ export class NetworkService implements ContainerNetworking {
       if (clash) throw new ForbiddenError(`Pool overlaps with other one on this address space`);
     } else {
       if (ipam.gateway || ipam.ipRange) throw new InvalidParameterError('a gateway or ip-range needs a --subnet');
-      subnet = pickFreeSubnet(taken);
+      subnet = pickFreeSubnet(taken, this.subnetSearchStart());
     }
     // Validates the gateway and range against the subnet before anything is made.
     const pool = new Pool({ subnet, ...(ipam.gateway ? { gateway: ipam.gateway } : {}), ...(ipam.ipRange ? { ipRange: ipam.ipRange } : {}) });
@@ -426,6 +426,14 @@ export class NetworkService implements ContainerNetworking {
   private portHeld(proto: string, hostIp: string, port: number): boolean {
     for (const a of this.attached.values()) for (const p of a.ports) if (p.proto === proto && p.hostPort === port && (p.hostIp === hostIp || p.hostIp === '0.0.0.0' || hostIp === '0.0.0.0')) return true;
     return false;
+  }
+
+  /** Where this daemon's search for a free subnet starts: the default one for the usual name. */
+  private subnetSearchStart(): number {
+    if (this.tag === 'berth0') return 0;
+    let h = 0;
+    for (const ch of this.tag) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    return (h % 41) * 256;
   }
 
   private takenSubnets(): Cidr[] {

@@ -73,4 +73,6 @@ test('a free subnet overlaps none of those taken', () => {
   assert.equal(pickFreeSubnet([parseCidr('10.214.0.0/23')!]), '10.214.2.0/24');
   assert.equal(pickFreeSubnet([parseCidr('10.214.0.0/16')!, parseCidr('10.0.0.0/32')!]), '10.215.0.0/24');
   assert.throws(() => pickFreeSubnet([parseCidr('10.0.0.0/8')!]), /non-overlapping/);
+  assert.equal(pickFreeSubnet([], 300), '10.215.44.0/24');
+  assert.equal(pickFreeSubnet([parseCidr('10.215.44.0/24')!], 300), '10.215.45.0/24');
 });

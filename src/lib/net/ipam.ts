@@ -173,12 +173,15 @@ export class Pool {
 /**
  * A /24 for a network created without --subnet that overlaps none of `taken` (the other networks and
  * the host's routes). Docker's pools start at 172.17.0.0/16, where a real dockerd lives; berth takes
- * 10.214.0.0/24 upwards, away from docker0 and from the test slots (10.213.x.0/24).
+ * 10.214.0.0/24 upwards, away from docker0 and from the test slots (10.213.x.0/24). `start` turns
+ * the search round to another first candidate: daemons side by side, each with its own start, do not
+ * race for the same subnet when they create networks at the same moment.
  */
-export function pickFreeSubnet(taken: Cidr[]): string {
+export function pickFreeSubnet(taken: Cidr[], start = 0): string {
   const candidates: string[] = [];
   for (let a = 214; a <= 254; a++) for (let b = 0; b <= 255; b += 1) candidates.push(`10.${a}.${b}.0/24`);
-  for (const c of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[(start + i) % candidates.length]!;
     const cidr = parseCidr(c)!;
     if (!taken.some((t) => cidrsOverlap(t, cidr))) return c;
   }
