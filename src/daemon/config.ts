@@ -14,6 +14,14 @@ export interface DaemonConfig {
   /** Default bridge name and CIDR; used by the networking issue, accepted now. */
   bridge: string;
   bip: string;
+  /** --tls (undefined: not given; false: plain TCP off loopback on purpose), --tlsverify and the files. */
+  tls?: boolean;
+  tlsVerify?: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** --api-cors-header */
+  corsOrigin?: string;
   /** Upstream resolvers for the embedded DNS (empty: the host's resolv.conf). */
   dns: string[];
   logLevel: LogLevel;

@@ -3,6 +3,7 @@
 // -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group; and berth's
 // own --start-ahead.
 import { LOG_DRIVERS } from '../engine/containers/log-drivers.js';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultConfig, type DaemonConfig } from './config.js';
@@ -28,6 +29,12 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .option('--log-driver <name>', 'Default driver for container logs (json-file, local, k8s-file, none)', 'json-file')
     .option('--log-opt <k=v>', 'Default log driver options for containers (max-size, max-file)', collect, [] as string[])
     .option('-G, --group <name>', 'Group for the unix socket', 'root')
+    .option('--tls [bool]', 'Use TLS; implied by --tlsverify')
+    .option('--tlsverify [bool]', 'Use TLS and verify the remote')
+    .option('--tlscacert <file>', 'Trust certs signed only by this CA', path.join(os.homedir(), '.docker', 'ca.pem'))
+    .option('--tlscert <file>', 'Path to TLS certificate file', path.join(os.homedir(), '.docker', 'cert.pem'))
+    .option('--tlskey <file>', 'Path to TLS key file', path.join(os.homedir(), '.docker', 'key.pem'))
+    .option('--api-cors-header <origin>', 'Set CORS headers in the Engine API')
     .addOption(new Option('--start-ahead <bool>', 'Prepare a created container\'s run before its start arrives (berth)').choices(['true', 'false']).default('true'))
     .version('0.1.0', '-v, --version', 'Print version information and quit')
     .exitOverride();
@@ -48,7 +55,21 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     logDriver: string;
     group: string;
     startAhead: 'true' | 'false';
+    tls?: boolean | string;
+    tlsverify?: boolean | string;
+    tlscacert: string;
+    tlscert: string;
+    tlskey: string;
+    apiCorsHeader?: string;
   }>();
+  const bool = (flag: string, v: boolean | string | undefined): boolean | undefined => {
+    if (v === undefined || typeof v === 'boolean') return v;
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    throw new InvalidParameterError(`invalid boolean value "${v}" for --${flag}`);
+  };
+  const tlsVerify = bool('tlsverify', o.tlsverify);
+  const tlsFlag = bool('tls', o.tls);
   const execRoot = path.resolve(o.execRoot);
   const hosts = o.host.length ? o.host.map(normaliseHost) : [`unix://${path.join(execRoot, 'berth.sock')}`];
   let logMaxSize = 10 * 1024 * 1024;
@@ -80,6 +101,12 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     logOpts,
     logDriver: o.logDriver,
     group: o.group,
+    tls: tlsVerify ? true : tlsFlag,
+    tlsVerify: !!tlsVerify,
+    tlsCaCert: o.tlscacert,
+    tlsCert: o.tlscert,
+    tlsKey: o.tlskey,
+    corsOrigin: o.apiCorsHeader ?? '',
     startAhead: o.startAhead === 'true',
   });
 }

@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { parseDaemonFlags } from './flags.js';
 import { createLogger } from './logger.js';
 import { acquirePidfile, releasePidfile } from './pidfile.js';
-import { listen } from './listeners.js';
+import { listen, isLoopbackHost, type ListenTls } from './listeners.js';
 import type { Services } from './services.js';
 import { EventBus } from '../engine/events.js';
 import { ImageService } from '../engine/images/image-service.js';
@@ -41,6 +41,16 @@ export async function main(argv: string[]): Promise<void> {
 
 async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<typeof createLogger>): Promise<void> {
   const t0 = Date.now();
+  // Listener checks first: a daemon that must not start does nothing else.
+  const tlsOpts = await loadTls(config);
+  for (const h of config.hosts) {
+    if (h.startsWith('tcp://') && !tlsOpts && !isLoopbackHost(h) && config.tls !== false) {
+      throw new Error(
+        `refusing to listen on ${h} without TLS: anyone who can reach that address would own this host. ` +
+          'Use --tlsverify with --tlscacert, --tlscert and --tlskey (mutual TLS), or pass --tls=false to listen in the clear on purpose',
+      );
+    }
+  }
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   await acquirePidfile(config.pidfile);
@@ -71,11 +81,12 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
 
   const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost() };
   const api = new ApiServer(log);
+  api.corsOrigin = config.corsOrigin ?? '';
   registerAllRoutes(api.router, services);
   const listeners: net.Server[] = [];
   for (const h of config.hosts) {
-    listeners.push(await listen(api.server, h, config.group));
-    log.info(`API listen on ${h}`);
+    listeners.push(await listen(api.server, h, config.group, h.startsWith('tcp://') ? tlsOpts : undefined));
+    log.info(`API listen on ${h}${h.startsWith('tcp://') && tlsOpts ? (tlsOpts.ca ? ' (TLS, client certificates verified)' : ' (TLS)') : ''}`);
   }
   log.info(`berthd started in ${Date.now() - t0}ms (data root ${config.dataRoot}, exec root ${config.execRoot})`);
 
@@ -94,4 +105,18 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The key pair (and with --tlsverify the CA) for TCP listeners; undefined without --tls/--tlsverify. */
+async function loadTls(config: ReturnType<typeof parseDaemonFlags>): Promise<ListenTls | undefined> {
+  if (!config.tls && !config.tlsVerify) return undefined;
+  const read = async (what: string, file: string | undefined) => {
+    try {
+      return await fs.readFile(file ?? '');
+    } catch (e) {
+      throw new Error(`could not load the TLS ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  const [cert, key] = await Promise.all([read('certificate', config.tlsCert), read('key', config.tlsKey)]);
+  return { cert, key, ...(config.tlsVerify ? { ca: await read('CA certificate', config.tlsCaCert) } : {}) };
 }

@@ -25,6 +25,9 @@ export class ApiServer {
   private readonly fmw = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
   readonly server: http.Server;
 
+  /** --api-cors-header: the origin allowed to call the API from a browser (off when empty). */
+  corsOrigin = '';
+
   constructor(private readonly log: Logger) {
     this.server = http.createServer({ keepAliveTimeout: 60_000 });
     // Long-lived streams (logs -f, events, wait) must not be cut by Node's default request timeout.
@@ -73,6 +76,17 @@ export class ApiServer {
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, upgrade: { socket: Duplex; head: Buffer } | null): Promise<void> {
     const started = process.hrtime.bigint();
     for (const [k, v] of Object.entries(commonHeaders())) res.setHeader(k, v);
+    if (this.corsOrigin) {
+      // dockerd's --api-cors-header: these on every answer, and a preflight OPTIONS answered at once.
+      res.setHeader('Access-Control-Allow-Origin', this.corsOrigin);
+      res.setHeader('Access-Control-Allow-Headers', 'Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth');
+      res.setHeader('Access-Control-Allow-Methods', 'HEAD, GET, POST, DELETE, PUT, OPTIONS');
+      if ((req.method ?? '').toUpperCase() === 'OPTIONS' && !upgrade) {
+        res.writeHead(200, { 'Content-Length': 0 });
+        res.end();
+        return;
+      }
+    }
     const url = new URL(req.url ?? '/', 'http://berth');
     const { version, rest } = splitVersionPrefix(url.pathname);
     const method = (req.method ?? 'GET').toUpperCase();
