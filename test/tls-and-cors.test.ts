@@ -103,3 +103,13 @@ test('--api-cors-header: a preflight is answered and every answer carries the Ac
   assert.equal(ping.headers['access-control-allow-origin'], 'http://dashboard.test');
   assert.match(String(ping.headers['access-control-allow-headers']), /X-Registry-Auth/);
 });
+
+test('berth takes the same TLS flags and variables; without a certificate it is refused', { skip: !berth && 'berth CLI' }, async () => {
+  const r = await d.berth([...tlsFlags, 'run', '--rm', 'busybox', 'echo', 'berth over tls']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'berth over tls\n');
+  const env = await d.berth(['ps', '-q'], { env: { DOCKER_HOST: tcp, BERTH_HOST: undefined, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath } });
+  assert.equal(env.code, 0, env.stderr);
+  const none = await d.berth(['--tls', '--tlscacert', f('ca.pem'), '-H', tcp, 'ps']);
+  assert.notEqual(none.code, 0);
+});

@@ -3,7 +3,7 @@
 // errors worded and numbered as docker's (unknown flag -> 125, missing arguments -> 1).
 import { Command, CommanderError } from 'commander';
 import type { CommandSpec } from './command-spec.js';
-import { CliContext, PROG, StatusError } from './context.js';
+import { CliContext, PROG, StatusError, type TlsFlags } from './context.js';
 import { renderCommandHelp, renderGroupHelp } from './help.js';
 import { COMMON_COMMANDS, GROUPS, OTHER_COMMANDS, type Registration } from './command-table.js';
 
@@ -84,6 +84,11 @@ export function buildProgram(ctx: CliContext): Built {
     .option('-l, --log-level <string>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")')
     .option('--config <string>', 'Location of client config files')
     .option('-c, --context <string>', 'Name of the context to use to connect to the daemon')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlsverify', 'Use TLS and verify the remote')
+    .option('--tlscacert <string>', 'Trust certs signed only by this CA')
+    .option('--tlscert <string>', 'Path to TLS certificate file')
+    .option('--tlskey <string>', 'Path to TLS key file')
     .option('-v, --version', 'Print version information and quit')
     .helpOption('-h, --help', 'Print usage')
     .argument('[command]')
@@ -94,8 +99,9 @@ export function buildProgram(ctx: CliContext): Built {
     });
   program.helpInformation = () => topHelp();
   program.hook('preSubcommand', (cmd) => {
-    const o = cmd.opts<{ host?: string }>();
+    const o = cmd.opts<{ host?: string } & TlsFlags>();
     if (o.host) ctx.hostFlag = o.host;
+    ctx.tlsFlags = { tls: o.tls, tlsverify: o.tlsverify, tlscacert: o.tlscacert, tlscert: o.tlscert, tlskey: o.tlskey };
   });
   program.action(async (command: string | undefined, _args: string[], opts: { version?: boolean }) => {
     if (opts.version) {

@@ -1,6 +1,7 @@
 // The Engine API transport: node:http over a unix socket or TCP, API version negotiation from /_ping
 // (as docker does: the lower of ours and the daemon's), JSON requests, raw streams, `{"message"}` errors
 // as ApiError, and the HTTP upgrade ("hijack") that attach and exec start use.
+import https from 'node:https';
 import http, { type IncomingMessage } from 'node:http';
 import { Readable, type Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -70,8 +71,16 @@ export async function readBody(res: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** TLS to a tcp:// daemon, as the docker CLI's --tls/--tlsverify: verify checks the daemon against the CA. */
+export interface ClientTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  verify: boolean;
+}
+
 export class Client {
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly agent: http.Agent;
   private negotiated: Promise<string> | null = null;
   private pingInfo: PingInfo | null = null;
 
@@ -79,7 +88,24 @@ export class Client {
     readonly address: DaemonAddress,
     /** A fixed API version (DOCKER_API_VERSION) disables negotiation. */
     private readonly fixedVersion?: string,
-  ) {}
+    private readonly tls?: ClientTls,
+  ) {
+    this.agent = this.useTls ? new https.Agent({ keepAlive: true, ...this.tlsOptions() }) : new http.Agent({ keepAlive: true });
+  }
+
+  private get useTls(): boolean {
+    return !!this.tls && this.address.kind === 'tcp';
+  }
+
+  private tlsOptions(): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+    const t = this.tls!;
+    return { ...(t.ca ? { ca: t.ca } : {}), ...(t.cert ? { cert: t.cert } : {}), ...(t.key ? { key: t.key } : {}), rejectUnauthorized: t.verify };
+  }
+
+  /** http.request or, for a TLS daemon, https.request with the client's certificate. */
+  private dial(o: https.RequestOptions): http.ClientRequest {
+    return this.useTls ? https.request({ ...o, ...(o.agent === false ? this.tlsOptions() : {}) }) : http.request(o);
+  }
 
   /** The API version used in request paths, negotiated once per client. */
   apiVersion(): Promise<string> {
@@ -138,7 +164,7 @@ export class Client {
     const v = await this.apiVersion();
     const body = opts.json === undefined ? null : Buffer.from(JSON.stringify(opts.json));
     return new Promise<HijackedStream>((resolve, reject) => {
-      const req = http.request({
+      const req = this.dial({
         ...this.target(),
         agent: false,
         method,
@@ -209,7 +235,7 @@ export class Client {
       }
       if (opts.raw !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/x-tar';
       if (payload) headers['Content-Length'] = String(payload.length);
-      const req = http.request({ ...this.target(), agent: this.agent, method, path: fullPath, headers, signal: opts.signal });
+      const req = this.dial({ ...this.target(), agent: this.agent, method, path: fullPath, headers, signal: opts.signal });
       req.on('error', (e) => reject(this.mapError(e)));
       req.on('response', resolve);
       if (opts.raw !== undefined && !Buffer.isBuffer(opts.raw)) {
