@@ -6,6 +6,11 @@ import { InvalidParameterError } from '../errors.js';
 import { RAW_STREAM_TYPE } from '../api/streams.js';
 import { API_VERSION } from '../api/version.js';
 import * as streamModule from 'node:stream';
+import type net from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** One handshake handler for every websocket route; connections belong to their routes. */
+const wsServer = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
 /** JSON bodies larger than this are refused: no API request body except archives needs more. */
 export const MAX_JSON_BODY = 8 * 1024 * 1024;
@@ -156,6 +161,18 @@ export class RouteContext {
 
   get isUpgrade(): boolean {
     return this.upgrade !== null;
+  }
+
+  /** True for a websocket handshake (GET with `Upgrade: websocket`). */
+  get isWebSocket(): boolean {
+    return this.upgrade !== null && String(this.req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  }
+
+  /** Completes a websocket handshake on this request's connection (the ws package does the protocol). */
+  acceptWebSocket(): Promise<WebSocket> {
+    if (!this.isWebSocket) throw new InvalidParameterError('a websocket handshake (Upgrade: websocket) was expected');
+    const { socket, head } = this.upgrade!;
+    return new Promise((resolve) => wsServer.handleUpgrade(this.req, socket as net.Socket, head, (ws) => resolve(ws)));
   }
 
   /**

@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { inspectPorts, summaryPorts } from '../../lib/net/ports.js';
 import { checkUpdateBody } from '../../engine/containers/container-update.js';
+import { PassThrough } from 'node:stream';
 import type { Router } from '../http-server.js';
 import { detachable, detachKeyBytes } from '../detach-stream.js';
 import type { Services } from '../../daemon/services.js';
@@ -264,6 +265,47 @@ export function registerContainerRoutes(r: Router, s: Services): void {
       write('stderr', Buffer.from(`Error: ${(e as Error).message}\n`));
     }
     sock.end();
+  });
+}
+
+/**
+ * GET /containers/{id}/attach/ws: attach over a websocket (browsers cannot hijack HTTP). Output goes
+ * out as binary messages, raw (no stream multiplexing, as Docker's); what the client sends is stdin,
+ * and its close ends stdin.
+ */
+export function registerWebSocketAttach(r: Router, s: Services): void {
+  r.get('/containers/:id/attach/ws', async (ctx) => {
+    const id = ctx.param('id');
+    s.containers.get(id); // 404 before the handshake
+    const ws = await ctx.acceptWebSocket();
+    ws.on('error', () => {});
+    const stdin = new PassThrough();
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      stdin.write(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer));
+    });
+    const abort = new AbortController();
+    ws.on('close', () => {
+      stdin.end();
+      abort.abort();
+    });
+    try {
+      const session = await s.containers.attach(id, {
+        ...(ctx.bool('stdin') ? { stdin } : {}),
+        stdout: ctx.bool('stdout'),
+        stderr: ctx.bool('stderr'),
+        stream: ctx.bool('stream'),
+        logs: ctx.bool('logs'),
+        onOutput: (_stream, data) => {
+          if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+        },
+        signal: abort.signal,
+      });
+      ws.once('close', () => session.close());
+      await session.done;
+    } catch (e) {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.from(`Error: ${(e as Error).message}\n`), { binary: true });
+    }
+    if (ws.readyState === ws.OPEN) ws.close(1000);
   });
 }
 

@@ -4,7 +4,7 @@ import type { Services } from '../../daemon/services.js';
 import { registerSystemRoutes } from './system.js';
 import { registerDebugRoutes } from './debug.js';
 import { registerImageRoutes } from './images.js';
-import { registerContainerRoutes } from './containers.js';
+import { registerContainerRoutes, registerWebSocketAttach } from './containers.js';
 import { registerExecRoutes } from './exec.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerBuildRoutes } from './build.js';
@@ -15,6 +15,7 @@ export function registerAllRoutes(r: Router, s: Services): void {
   if (s.config.logLevel === 'debug') registerDebugRoutes(r);
   registerImageRoutes(r, s);
   registerContainerRoutes(r, s);
+  registerWebSocketAttach(r, s);
   registerExecRoutes(r, s);
   registerVolumeRoutes(r, s);
   registerBuildRoutes(r, s);
