@@ -42,3 +42,16 @@ export function helperPids(base: string, engine: 'berthd' | 'dockerd'): number[]
     return engine === 'berthd' ? c === 'conmon' : c === 'containerd' || c.startsWith('containerd-shim');
   });
 }
+
+/** CPU time (user + system) of a process, in milliseconds; 0 when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}

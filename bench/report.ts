@@ -17,6 +17,7 @@ function cell(v: number | string | undefined, unit: string): string {
   if (unit === 'count') return String(Math.round(v));
   if (unit === 'req/s') return `${Math.round(v)} req/s`;
   if (unit === '%') return `${v.toFixed(0)} %`;
+  if (unit === '%1') return `${v.toFixed(1)} %`;
   return unit === 'ms' ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : `${v.toFixed(1)} MB`;
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { TestDaemon, run, sleep, REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, type RunResult } from '../test/harness/index.js';
 import autocannon from 'autocannon';
 import { median, percentile } from './stats.js';
-import { processMemory, sumMemory, helperPids, type Memory } from './memory.js';
+import { processMemory, sumMemory, helperPids, cpuMs, type Memory } from './memory.js';
 import { renderTable, writeReadmeTable, type Row } from './report.js';
 
 interface Options {
@@ -23,13 +23,14 @@ interface Options {
   parallelRuns: number;
   loadSeconds: number;
   loadConnections: number;
+  healthContainers: number;
   dockerd: boolean;
   readme: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, parallelRuns: 600, loadSeconds: 5, loadConnections: 8, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
+  const o: Options = { runs: 20, psContainers: 200, memContainers: 50, parallelRuns: 600, loadSeconds: 5, loadConnections: 8, healthContainers: 50, dockerd: true, readme: true, out: path.join(REPO, 'bench', 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = () => {
@@ -43,11 +44,12 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--parallel-runs') o.parallelRuns = num();
     else if (a === '--load-seconds') o.loadSeconds = num();
     else if (a === '--load-connections') o.loadConnections = num();
+    else if (a === '--health-containers') o.healthContainers = num();
     else if (a === '--no-dockerd') o.dockerd = false;
     else if (a === '--no-readme') o.readme = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]!);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--parallel-runs N] [--load-seconds N] [--load-connections N] [--no-dockerd] [--no-readme] [--out FILE]');
+      console.log('usage: npm run bench -- [--runs N] [--ps-containers N] [--mem-containers N] [--parallel-runs N] [--load-seconds N] [--load-connections N] [--health-containers N] [--no-dockerd] [--no-readme] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -284,6 +286,37 @@ async function main(): Promise<void> {
       if (direct > 0) add('published port: share of direct throughput', e.name, (100 * published) / direct);
       await docker(e, 'rm (httpd)', ['rm', '-f', id]);
     }
+
+    // 7. Containers as services: what a crash-looping --restart=always container and 50 containers
+    //    probed every second cost the daemon itself (CPU % of one core over a window), and the
+    //    latency of `docker stats --no-stream` over those 50.
+    log(`services: a restart loop, ${o.healthContainers} healthchecked containers, stats`);
+    const windowMs = 10_000;
+    const daemonCpu = async (e: Engine, what: () => Promise<void>) => {
+      const before = cpuMs(e.d.pid!);
+      const t0 = Date.now();
+      await what();
+      return (100 * (cpuMs(e.d.pid!) - before)) / (Date.now() - t0);
+    };
+    for (const e of engines) {
+      const loop = await docker(e, 'run -d (restart loop)', ['run', '-d', '--restart=always', 'busybox', 'true']);
+      if (loop) {
+        await sleep(1000);
+        add('daemon CPU with one crash-looping --restart=always container (% of a core)', e.name, await daemonCpu(e, () => sleep(windowMs)));
+        await docker(e, 'rm (restart loop)', ['rm', '-f', loop.r.stdout.trim()]);
+      }
+      await parallel(Array.from({ length: o.healthContainers }, (_, i) => i), 4, (i) =>
+        docker(e, 'run -d (health)', ['run', '-d', '--name', `health-${i}`, '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '3600']),
+      );
+      await sleep(2000);
+      add(`daemon CPU with ${o.healthContainers} containers probed every second (% of a core)`, e.name, await daemonCpu(e, () => sleep(windowMs)));
+      for (let i = 0; i < Math.min(o.runs, 5); i++) {
+        const st = await docker(e, 'stats --no-stream', ['stats', '--no-stream']);
+        if (st) add(`stats --no-stream over ${o.healthContainers} containers`, e.name, st.ms);
+      }
+      const ids = (await docker(e, 'ps -q', ['ps', '-a', '-q']))?.r.stdout.split('\n').filter(Boolean) ?? [];
+      for (let k = 0; k < ids.length; k += 25) await docker(e, 'rm (health)', ['rm', '-f', ...ids.slice(k, k + 25)]);
+    }
   } finally {
     log('cleaning up');
     await cleanup();
@@ -306,6 +339,7 @@ async function main(): Promise<void> {
   units['requests/s through a port published on 127.0.0.1'] = 'req/s';
   units["requests/s at the container's own address"] = 'req/s';
   units['published port: share of direct throughput'] = '%';
+  for (const m of Object.keys(samples)) if (m.includes('% of a core')) units[m] = '%1';
   const mb = (k: number) => k / 1024;
   for (const [phase, label] of [['idle', 'idle'], ['running', `${o.memContainers} running`]] as const) {
     for (const [kind, pick] of [['daemon', 'daemon'], ['total', 'total']] as const) {
