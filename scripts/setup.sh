@@ -107,6 +107,13 @@ else
   fi
 fi
 
+# 3a. The dashboard's files (web/ and xterm.js) into dist/web: a copy, so always.
+if node scripts/build-web.mjs > "$CACHE/web.log" 2>&1; then
+  step "dashboard" "$(tail -1 "$CACHE/web.log")"
+else
+  step "dashboard" "not copied ($(tail -1 "$CACHE/web.log"))"
+fi
+
 # 3b. The native addon (mount(2)/umount2(2) for berthd, native/): rebuilt when its source changed.
 #    Optional: without a compiler or Node's headers berthd runs mount(8)/umount(8) instead.
 ADDON=native/build/Release/berth_native.node

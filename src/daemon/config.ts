@@ -22,6 +22,8 @@ export interface DaemonConfig {
   tlsKey?: string;
   /** --api-cors-header */
   corsOrigin?: string;
+  /** --web: one more TCP listener, announced as the dashboard's address (tcp://…; '' for none). */
+  web?: string;
   /** Upstream resolvers for the embedded DNS (empty: the host's resolv.conf). */
   dns: string[];
   logLevel: LogLevel;

@@ -35,6 +35,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .option('--tlscert <file>', 'Path to TLS certificate file', path.join(os.homedir(), '.docker', 'cert.pem'))
     .option('--tlskey <file>', 'Path to TLS key file', path.join(os.homedir(), '.docker', 'key.pem'))
     .option('--api-cors-header <origin>', 'Set CORS headers in the Engine API')
+    .option('--web <addr>', 'Serve the dashboard (and the API) on this TCP address, e.g. 127.0.0.1:2380 (berth)')
     .addOption(new Option('--start-ahead <bool>', 'Prepare a created container\'s run before its start arrives (berth)').choices(['true', 'false']).default('true'))
     .version('0.1.0', '-v, --version', 'Print version information and quit')
     .exitOverride();
@@ -61,6 +62,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     tlscert: string;
     tlskey: string;
     apiCorsHeader?: string;
+    web?: string;
   }>();
   const bool = (flag: string, v: boolean | string | undefined): boolean | undefined => {
     if (v === undefined || typeof v === 'boolean') return v;
@@ -107,6 +109,7 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     tlsCert: o.tlscert,
     tlsKey: o.tlskey,
     corsOrigin: o.apiCorsHeader ?? '',
+    web: o.web ? normaliseHost(o.web.includes('://') ? o.web : `tcp://${o.web}`) : '',
     startAhead: o.startAhead === 'true',
   });
 }

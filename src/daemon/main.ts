@@ -43,7 +43,8 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   const t0 = Date.now();
   // Listener checks first: a daemon that must not start does nothing else.
   const tlsOpts = await loadTls(config);
-  for (const h of config.hosts) {
+  const hosts = config.web ? [...config.hosts, config.web] : config.hosts;
+  for (const h of hosts) {
     if (h.startsWith('tcp://') && !tlsOpts && !isLoopbackHost(h) && config.tls !== false) {
       throw new Error(
         `refusing to listen on ${h} without TLS: anyone who can reach that address would own this host. ` +
@@ -84,10 +85,11 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   api.corsOrigin = config.corsOrigin ?? '';
   registerAllRoutes(api.router, services);
   const listeners: net.Server[] = [];
-  for (const h of config.hosts) {
+  for (const h of hosts) {
     listeners.push(await listen(api.server, h, config.group, h.startsWith('tcp://') ? tlsOpts : undefined));
     log.info(`API listen on ${h}${h.startsWith('tcp://') && tlsOpts ? (tlsOpts.ca ? ' (TLS, client certificates verified)' : ' (TLS)') : ''}`);
   }
+  if (config.web) log.info(`dashboard at ${tlsOpts ? 'https' : 'http'}://${config.web.slice('tcp://'.length)}/dashboard/`);
   log.info(`berthd started in ${Date.now() - t0}ms (data root ${config.dataRoot}, exec root ${config.execRoot})`);
 
   let stopping = false;

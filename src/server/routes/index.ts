@@ -9,6 +9,7 @@ import { registerExecRoutes } from './exec.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerBuildRoutes } from './build.js';
 import { registerNetworkRoutes } from './networks.js';
+import { registerDashboardRoutes } from './dashboard.js';
 
 export function registerAllRoutes(r: Router, s: Services): void {
   registerSystemRoutes(r, s);
@@ -20,4 +21,5 @@ export function registerAllRoutes(r: Router, s: Services): void {
   registerVolumeRoutes(r, s);
   registerBuildRoutes(r, s);
   registerNetworkRoutes(r, s);
+  registerDashboardRoutes(r, s);
 }
