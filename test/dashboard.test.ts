@@ -1,12 +1,17 @@
 // The dashboard as served by `berthd --web`: the page and its files (xterm.js included, so it works
-// offline), the Engine API on the same origin, and the websocket terminal with resize. The page's
-// own script is checked for syntax here; driving it in a browser (Debian's chromium with
-// playwright-core, see ../shared/ENVIRONMENT.md) is the next step, not done yet.
+// offline), the Engine API on the same origin, the websocket terminal with resize, and the page
+// itself driven in headless Chromium (Debian's, through playwright-core): screenshots of each view
+// are kept in test/artifacts/.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon, run } from './harness/index.js';
+import { startDaemon, run, REPO } from './harness/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -73,3 +78,68 @@ test('the terminal: a shell over a websocket with the size asked for, resized by
   const missing = new WebSocket(`ws://127.0.0.1:${port}/containers/no-such/exec/ws`);
   await assert.rejects(new Promise((r, j) => (missing.once('open', r), missing.once('error', j))), /404/);
 });
+
+test('in headless Chromium: the page lists a running container, its terminal computes and follows a resize, the page stops it', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing (npm run setup installs it)`) }, async (t) => {
+  const { chromium } = await import('playwright-core');
+  const shots = path.join(REPO, 'test', 'artifacts');
+  fs.mkdirSync(shots, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
+  t.after(() => fs.rmSync(profile, { recursive: true, force: true }));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1100, height: 760 },
+    // Nothing but 127.0.0.1: no background traffic of Chromium's own.
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(() => browser.close());
+  assert.equal((await d.docker(['run', '-d', '--name', 'ui-box', 'busybox', 'sleep', '300'])).code, 0);
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${base}/dashboard/`);
+  const row = page.locator('#containers tbody tr', { hasText: 'ui-box' });
+  await row.locator('td.state-running').waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: path.join(shots, 'dashboard-containers.png') });
+
+  // The terminal: a real shell, typed into.
+  await row.getByRole('button', { name: 'Terminal' }).click();
+  const screen = page.locator('#terminal .xterm-rows');
+  await screen.waitFor({ timeout: 15_000 });
+  await page.locator('#terminal').click();
+  await page.keyboard.type('echo $((6*7))\n');
+  await waitText(screen, /^42$/m);
+  await page.keyboard.type('stty size\n');
+  const before = await waitText(screen, /^(\d+) (\d+)$/m);
+  await page.screenshot({ path: path.join(shots, 'dashboard-terminal.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.waitForTimeout(300);
+  await page.keyboard.type('clear; stty size\n');
+  const after = await waitText(screen, /^(\d+) (\d+)$/m, (m) => m[0] !== before[0]);
+  assert.ok(Number(after[2]) > Number(before[2]), `the terminal widened with the window: ${before[0]} -> ${after[0]}`);
+
+  // Stop it from the page; the list follows.
+  await page.getByRole('button', { name: 'Close' }).click();
+  await row.getByRole('button', { name: 'Stop' }).click();
+  await row.locator('td.state-exited').waitFor({ timeout: 20_000 });
+  assert.equal((await d.docker(['inspect', '-f', '{{.State.Status}}', 'ui-box'])).stdout.trim(), 'exited');
+  for (const tab of ['Images', 'Volumes', 'Networks', 'Events']) {
+    await page.getByRole('button', { name: tab, exact: true }).click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, `dashboard-${tab.toLowerCase()}.png`) });
+  }
+  assert.match(await page.locator('#event-log').innerText(), /container (stop|die) ui-box/);
+  assert.equal((await d.docker(['rm', '-f', 'ui-box'])).code, 0);
+});
+
+/** Polls an element's text until `re` matches (and `accept` agrees); the match. */
+async function waitText(loc: import('playwright-core').Locator, re: RegExp, accept: (m: RegExpMatchArray) => boolean = () => true): Promise<RegExpMatchArray> {
+  const end = Date.now() + 15_000;
+  let last = '';
+  for (;;) {
+    last = (await loc.innerText()).replace(/\u00a0/g, ' ');
+    const all = [...last.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'))];
+    const hit = all.reverse().find(accept);
+    if (hit) return hit;
+    if (Date.now() > end) throw new Error(`no ${re} on the terminal screen:\n${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
