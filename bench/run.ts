@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestDaemon, run, sleep, REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, type RunResult } from '../test/harness/index.js';
 import autocannon from 'autocannon';
+import WebSocket from 'ws';
 import { median, percentile } from './stats.js';
 import { processMemory, sumMemory, helperPids, cpuMs, type Memory } from './memory.js';
 import { renderTable, writeReadmeTable, type Row } from './report.js';
@@ -317,6 +318,65 @@ async function main(): Promise<void> {
       const ids = (await docker(e, 'ps -q', ['ps', '-a', '-q']))?.r.stdout.split('\n').filter(Boolean) ?? [];
       for (let k = 0; k < ids.length; k += 25) await docker(e, 'rm (health)', ['rm', '-f', ...ids.slice(k, k + 25)]);
     }
+
+    // 8. berthd on the network and in the browser: API requests per second over mutual TLS against
+    //    the unix socket (same daemon, bounded load on loopback), and the time from opening the
+    //    dashboard's terminal websocket to the shell's first prompt.
+    if (berthd) {
+      log('TLS listener and dashboard terminal');
+      const certs = path.join(work, 'certs');
+      fs.mkdirSync(certs);
+      const ssl = async (args: string[]) => {
+        const r = await run('openssl', args, { cwd: certs });
+        if (r.code !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+      };
+      await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=bench CA']);
+      fs.writeFileSync(path.join(certs, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+      fs.writeFileSync(path.join(certs, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+      for (const n of ['server', 'client']) {
+        await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${n}-key.pem`, '-out', `${n}.csr`, '-subj', `/CN=${n}`]);
+        await ssl(['x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${n}-cert.pem`, '-days', '1', '-extfile', `${n}.ext`]);
+      }
+      const tlsPort = 20000 + (process.pid % 20000);
+      const c = (n: string) => path.join(certs, n);
+      const tlsd = new TestDaemon({ args: ['-H', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', c('ca.pem'), '--tlscert', c('server-cert.pem'), '--tlskey', c('server-key.pem')] });
+      try {
+        await tlsd.start();
+        const read = (n: string) => fs.readFileSync(c(n));
+        for (let i = 0; i < 2; i++) {
+          const unix = await autocannon({ url: 'http://localhost/_ping', socketPath: tlsd.socket, duration: o.loadSeconds, connections: o.loadConnections });
+          const tlsRun = await autocannon({ url: `https://127.0.0.1:${tlsPort}/_ping`, duration: o.loadSeconds, connections: o.loadConnections, tlsOptions: { ca: read('ca.pem'), cert: read('client-cert.pem'), key: read('client-key.pem') } });
+          add('API requests/s on the unix socket (GET /_ping)', 'berthd', unix.requests.average);
+          add('API requests/s over mutual TLS (GET /_ping, same daemon)', 'berthd', tlsRun.requests.average);
+          if (unix.requests.average > 0) add('TLS: share of the unix socket\'s rate', 'berthd', (100 * tlsRun.requests.average) / unix.requests.average);
+        }
+      } finally {
+        await tlsd.cleanup().catch(() => undefined);
+      }
+      const box = await docker(berthd, 'run -d (terminal)', ['run', '-d', 'busybox', 'sleep', '3600']);
+      if (box) {
+        const id = box.r.stdout.trim();
+        for (let i = 0; i < Math.min(o.runs, 10); i++) {
+          const t0 = process.hrtime.bigint();
+          const ok = await new Promise<boolean>((resolve) => {
+            const ws = new WebSocket(`ws+unix://${berthd.d.socket}:/containers/${id}/exec/ws?cmd=/bin/sh&rows=24&cols=80`);
+            let seen = '';
+            const timer = setTimeout(() => (ws.terminate(), resolve(false)), 10_000);
+            ws.on('message', (m: Buffer) => {
+              seen += m.toString();
+              if (/# $/.test(seen)) {
+                clearTimeout(timer);
+                ws.close();
+                resolve(true);
+              }
+            });
+            ws.on('error', () => (clearTimeout(timer), resolve(false)));
+          });
+          if (ok) add('dashboard terminal: websocket opened to first shell prompt', 'berthd', Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+        await docker(berthd, 'rm (terminal)', ['rm', '-f', id]);
+      }
+    }
   } finally {
     log('cleaning up');
     await cleanup();
@@ -340,6 +400,9 @@ async function main(): Promise<void> {
   units["requests/s at the container's own address"] = 'req/s';
   units['published port: share of direct throughput'] = '%';
   for (const m of Object.keys(samples)) if (m.includes('% of a core')) units[m] = '%1';
+  units['API requests/s on the unix socket (GET /_ping)'] = 'req/s';
+  units['API requests/s over mutual TLS (GET /_ping, same daemon)'] = 'req/s';
+  units["TLS: share of the unix socket's rate"] = '%';
   const mb = (k: number) => k / 1024;
   for (const [phase, label] of [['idle', 'idle'], ['running', `${o.memContainers} running`]] as const) {
     for (const [kind, pick] of [['daemon', 'daemon'], ['total', 'total']] as const) {
@@ -356,6 +419,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Rows of metrics with several samples are named "... (median)": their unit follows them.
+  for (const [k, v] of Object.entries({ ...units })) units[`${k} (median)`] = v;
   const table = renderTable(rows, units);
   const failures = Object.fromEntries(engines.map((e) => [e.name, e.failures]));
   const versions = {

@@ -143,3 +143,41 @@ async function waitText(loc: import('playwright-core').Locator, re: RegExp, acce
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test('in headless Chromium: a page on another origin reaches the API only when --api-cors-header names that origin', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing`) }, async (t) => {
+  const http = await import('node:http');
+  const { chromium } = await import('playwright-core');
+  // The other origin: a page on another port of 127.0.0.1 that calls the daemon's API.
+  const other = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>other</title><p id="r">pending</p>');
+  });
+  const otherPort = await new Promise<number>((r) => other.listen(0, '127.0.0.1', () => r((other.address() as net.AddressInfo).port)));
+  t.after(() => other.close());
+  const origin = `http://127.0.0.1:${otherPort}`;
+  const allowingPort = await freePort();
+  const allowing = await startDaemon(t, { args: ['--web', `127.0.0.1:${allowingPort}`, '--api-cors-header', origin] });
+  void allowing;
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
+  t.after(() => fs.rmSync(profile, { recursive: true, force: true }));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(() => browser.close());
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${origin}/`);
+  const call = (url: string) =>
+    page.evaluate(async (u) => {
+      try {
+        const r = await fetch(u, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+        return `status ${r.status}`;
+      } catch (e) {
+        return `blocked: ${(e as Error).message}`;
+      }
+    }, url);
+  // A POST with a JSON body needs a preflight: the daemon without the header lets the browser refuse it.
+  assert.match(await call(`${base}/containers/prune`), /^blocked/);
+  assert.equal(await call(`http://127.0.0.1:${allowingPort}/containers/prune`), 'status 200');
+});
