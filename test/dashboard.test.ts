@@ -9,18 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon, run, REPO } from './harness/index.js';
+import { startDaemon, run, freePort, REPO } from './harness/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const port = await freePort();
 const d = await startDaemon({ after }, { args: ['--web', `127.0.0.1:${port}`] });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import Docker from 'dockerode';
-import { startDaemon, run, waitFor, httpGet } from './harness/index.js';
+import { startDaemon, run, waitFor, httpGet, freePort } from './harness/index.js';
 
 const d = await startDaemon({ after });
 const berth = d.engine === 'berthd';
@@ -16,16 +16,6 @@ async function docker(args: string[], what = args.join(' ')): Promise<string> {
   const r = await d.docker(args);
   assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}${r.stderr}`);
   return r.stdout;
-}
-
-/** A port nothing listens on now (the kernel's choice, then let go). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** Our packet-filter rules as iptables prints them (the nat and filter chains of this daemon). */

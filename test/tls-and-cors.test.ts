@@ -5,10 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, run, BERTHD_BIN } from './harness/index.js';
+import { startDaemon, run, freePort, BERTHD_BIN } from './harness/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-tls-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -34,15 +33,6 @@ fs.mkdirSync(certPath);
 fs.copyFileSync(path.join(dir, 'ca.pem'), path.join(certPath, 'ca.pem'));
 fs.copyFileSync(path.join(dir, 'client-cert.pem'), path.join(certPath, 'cert.pem'));
 fs.copyFileSync(path.join(dir, 'client-key.pem'), path.join(certPath, 'key.pem'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const port = await freePort();
 const tcp = `tcp://127.0.0.1:${port}`;

@@ -13,3 +13,13 @@ export function httpGet(host: string, port: number, urlPath = '/hostname'): Prom
     s.setTimeout(10_000, () => s.destroy(new Error(`no answer from ${host}:${port} within 10 s`)));
   });
 }
+
+/** A TCP port on 127.0.0.1 nothing listens on now (the kernel's choice, then let go). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}

@@ -5,5 +5,5 @@ export { run, shQuote, type RunResult, type RunOptions } from './exec.js';
 export { waitFor, sleep } from './wait.js';
 export { mountsUnder, processesMentioning } from './leftovers.js';
 export { REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, BERTH_BIN, BERTHD_BIN } from './paths.js';
-export { httpGet } from './http.js';
+export { httpGet, freePort } from './http.js';
 export { hostCgroupFile } from './cgroups.js';
