@@ -182,8 +182,8 @@ test('--link name:alias gives /etc/hosts entries and Docker\'s variables; the al
 test('user-defined networks: create with options, ls filters, DNS by name, alias and short ID, isolation, --internal, two networks at once', async () => {
   const id = (await docker(['network', 'create', '--driver', 'bridge', '--subnet', `${fixedNet}.0/24`, '--gateway', `${fixedNet}.254`, '--ip-range', `${fixedNet}.128/25`, '--label', 'team=blue', 'my_isolated_bridge_network'])).trim();
   assert.match(id, /^[0-9a-f]{64}$/);
-  const other = (await docker(['network', 'create', '-o', `com.docker.network.bridge.name=bo${d.bridge.slice(-6)}`, 'othernet'])).trim();
-  const internal = (await docker(['network', 'create', '--internal', 'innet'])).trim();
+  assert.match((await docker(['network', 'create', '-o', `com.docker.network.bridge.name=bo${d.bridge.slice(-6)}`, 'othernet'])).trim(), /^[0-9a-f]{64}$/);
+  assert.match((await docker(['network', 'create', '--internal', 'innet'])).trim(), /^[0-9a-f]{64}$/);
   assert.equal((await docker(['network', 'ls', '--filter', 'label=team=blue', '--format', '{{.Name}}'])).trim(), 'my_isolated_bridge_network');
   assert.deepEqual((await docker(['network', 'ls', '--filter', 'type=custom', '--format', '{{.Name}}'])).trim().split('\n').sort(), ['innet', 'my_isolated_bridge_network', 'othernet']);
   const ins = JSON.parse(await docker(['network', 'inspect', 'my_isolated_bridge_network']))[0];
@@ -256,8 +256,6 @@ test('user-defined networks: create with options, ls filters, DNS by name, alias
   await docker(['rm', '-f', 'osrv', 'both', 'srv']);
   await docker(['network', 'rm', 'othernet', 'innet']);
   if (berth) assert.equal(fs.existsSync(`/sys/class/net/bo${d.bridge.slice(-6)}`), false, 'the bridge went with its network');
-  void other;
-  void internal;
 });
 
 test('dockerode: create a network, run a container on it, inspect, connect, remove', async () => {
