@@ -364,7 +364,8 @@ async function main(): Promise<void> {
             const timer = setTimeout(() => (ws.terminate(), resolve(false)), 10_000);
             ws.on('message', (m: Buffer) => {
               seen += m.toString();
-              if (/# $/.test(seen)) {
+              // The prompt ("/ # "), which ash follows with a cursor-position query on a tty.
+              if (seen.includes('/ # ')) {
                 clearTimeout(timer);
                 ws.close();
                 resolve(true);
