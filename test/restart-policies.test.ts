@@ -100,3 +100,17 @@ test('berth run --restart=always and berth stop, as with the docker CLI', { skip
   assert.equal(await inspect('{{.State.Status}}', 'bloop'), 'exited');
   assert.equal((await d.berth(['rm', 'bloop'])).code, 0);
 });
+
+test('a stop that lands while a policy restart is under way still leaves the container stopped (8 rounds)', async () => {
+  // The restart runs under the container's lock; a stop arriving meanwhile waits for it, then stops
+  // the container it started, and no later restart brings it back.
+  for (let i = 0; i < 8; i++) {
+    const name = `race-${i}`;
+    await docker(['run', '-d', '--name', name, '--restart=always', 'busybox', 'true']);
+    await new Promise((r) => setTimeout(r, 150 + i * 60));
+    await docker(['stop', '-t', '1', name]);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(await inspect('{{.State.Status}}', name), 'exited', `round ${i}`);
+    await docker(['rm', '-f', name]);
+  }
+});

@@ -320,7 +320,7 @@ export class ContainerService implements ImageUsage {
   private async policyRestart(id: string): Promise<void> {
     await this.withLock(id, async () => {
       const c = this.store.tryFind(id);
-      if (!c || c.id !== id || c.state.status !== 'restarting' || this.removing.has(id)) return;
+      if (!c || c.id !== id || c.state.status !== 'restarting' || c.manuallyStopped || this.removing.has(id)) return;
       c.restartCount++;
       try {
         await this.startLocked(c);
@@ -1210,16 +1210,23 @@ export class ContainerService implements ImageUsage {
   }
 
   async stop(idOrName: string, opts: { signal?: string; timeout?: number } = {}): Promise<void> {
-    const c = this.store.find(idOrName);
-    if (c.state.status === 'restarting') {
-      // Between two runs of its policy: the pending restart is called off.
-      this.restarts.cancel(c.id);
-      c.manuallyStopped = true;
-      c.state.status = 'exited';
-      await this.store.save(c);
-      this.publish(c, 'stop');
-      return;
+    const first = this.store.find(idOrName);
+    if (first.state.status === 'restarting') {
+      // Between two runs of its policy: the pending restart is called off. Under the container's lock,
+      // so a restart already under way finishes first (and is then stopped below, as running).
+      const calledOff = await this.withLock(first.id, async () => {
+        const r = this.store.find(first.id);
+        if (r.state.status !== 'restarting') return false;
+        this.restarts.cancel(r.id);
+        r.manuallyStopped = true;
+        r.state.status = 'exited';
+        await this.store.save(r);
+        this.publish(r, 'stop');
+        return true;
+      });
+      if (calledOff) return;
     }
+    const c = this.store.find(idOrName);
     if (!this.isRunning(c)) throw new NotModifiedError('container already stopped');
     c.manuallyStopped = true;
     await this.stopRunning(c, opts);
