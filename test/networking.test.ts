@@ -271,8 +271,11 @@ test('dockerode: create a network, run a container on it, inspect, connect, remo
   await c.remove({ force: true });
   await n.remove();
   await assert.rejects(dk.getNetwork('dockerode-net').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+  await dk.createNetwork({ Name: 'dockerode-unused', Driver: 'bridge' });
   const pruned = await dk.pruneNetworks();
-  assert.ok(Array.isArray(pruned.NetworksDeleted) || pruned.NetworksDeleted === null);
+  assert.ok((pruned.NetworksDeleted ?? []).includes('dockerode-unused'), JSON.stringify(pruned));
+  await assert.rejects(dk.getNetwork('dockerode-unused').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+  assert.equal((await dk.getNetwork('bridge').inspect()).Name, 'bridge', 'prune keeps the built-ins');
 });
 
 test('across a daemon restart and a crash: the published port forwards while berthd is down and after; DNS answers again; the rules are adopted', { skip: !berth && 'berthd only (restart semantics)' }, async () => {

@@ -102,7 +102,8 @@ export function flagValue<T>(flag: string, v: string, parse: (s: string) => T): 
   }
 }
 
-function int(flag: string, v: string): number {
+/** An integer flag value, refused in the docker CLI's (Go strconv) words. */
+export function int(flag: string, v: string): number {
   return flagValue(flag, v, (s) => {
     if (!/^[+-]?\d+$/.test(s.trim())) throw new Error(`strconv.ParseInt: parsing "${s}": invalid syntax`);
     return Number(s);

@@ -3,7 +3,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { eachTarget } from '../each-target.js';
 import { containerUpdate } from '../../client/containers.js';
-import { flagValue } from '../container-flags.js';
+import { flagValue, int } from '../container-flags.js';
 import { parseNanoCpus, parseRamBytes, parseRestartPolicy, parseSwapBytes } from '../flag-values.js';
 
 interface UpdateFlags {
@@ -17,13 +17,6 @@ interface UpdateFlags {
   cpusetCpus?: string;
   pidsLimit?: string;
   restart?: string;
-}
-
-function int(flag: string, v: string): number {
-  return flagValue(flag, v, (s) => {
-    if (!/^[+-]?\d+$/.test(s.trim())) throw new Error(`strconv.ParseInt: parsing "${s}": invalid syntax`);
-    return Number(s);
-  });
 }
 
 export const spec: CommandSpec<UpdateFlags> = {

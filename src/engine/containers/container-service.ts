@@ -29,12 +29,13 @@ import { processGone } from '../../host/process-state.js';
 import { statusText } from './status-text.js';
 import { parseSignal, SIGKILL } from './signals.js';
 import { DefaultNetworking, validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
-import { linkEnv, linkHostsEntry, parseLink, storedLink, type LinkTarget } from '../../lib/net/links.js';
+import { linkEnv, linkHostsEntry } from '../../lib/net/links.js';
+import { linkTargets, normalizeLinks } from './link-targets.js';
 import { restartsAtDaemonStart, shouldRestart, validateRestartPolicy } from './restart-policy.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { planUpdate, type UpdateBody } from './container-update.js';
 import type { NetCounters } from '../../lib/net/net-dev.js';
-import { HealthMonitor, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
+import { HealthMonitor, effectiveCheck, goDuration, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
 import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from './container-host.js';
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
@@ -311,7 +312,7 @@ export class ContainerService implements ImageUsage {
           /* already gone */
         }
       }
-      return { exitCode: -1, output: `Health check exceeded timeout (${formatSeconds(timeoutMs)})` };
+      return { exitCode: -1, output: `Health check exceeded timeout (${goDuration(timeoutMs)})` };
     }
     return { exitCode: res, output: Buffer.concat(chunks).toString('utf8') };
   }
@@ -614,7 +615,7 @@ export class ContainerService implements ImageUsage {
     else name = this.uniqueName(id);
     this.store.reserveName(name, id);
 
-    if (hc.Links?.length) hc.Links = this.normalizeLinks(hc.Links, name, hc.NetworkMode);
+    if (hc.Links?.length) hc.Links = normalizeLinks(hc.Links, name, hc.NetworkMode, (n) => this.store.find(n));
     const mode = effectiveNetworkMode(hc.NetworkMode);
     const hostname = merged.config.Hostname || (mode === 'host' || hc.UTSMode === 'host' ? this.host.hostname() : id.slice(0, 12));
     const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
@@ -739,28 +740,6 @@ export class ContainerService implements ImageUsage {
     return { maxSize, maxFile };
   }
 
-  /** HostConfig.Links as Docker stores them ("/target:/name/alias"); each target must exist, on the default bridge. */
-  private normalizeLinks(links: string[], name: string, mode: string | undefined): string[] {
-    if (mode === 'host' || mode === 'none' || mode?.startsWith('container:')) throw new InvalidParameterError('conflicting options: container type network can\'t be used with links. This would result in undefined behavior');
-    return links.map((raw) => {
-      const l = parseLink(raw);
-      const target = this.store.find(l.target);
-      return storedLink({ target: target.name, alias: l.alias }, name);
-    });
-  }
-
-  /** The running containers a container links to, with their bridge addresses (at its start). */
-  private linkTargets(c: ContainerRecord): Array<{ alias: string; target: LinkTarget }> {
-    return (c.hostConfig.Links ?? []).map((raw) => {
-      const l = parseLink(raw);
-      const t = this.store.find(l.target);
-      if (t.state.status !== 'running') throw new ConflictError(`Cannot link to a non running container: /${t.name} AS /${c.name}/${l.alias}`);
-      const ep = t.network?.endpoints.find((e) => e.network === 'bridge') ?? t.network?.endpoints[0];
-      if (!ep) throw new ConflictError(`Cannot link to /${t.name}, as it does not belong to the default network`);
-      return { alias: l.alias, target: { name: t.name, id: t.id, ip: ep.ipAddress, exposedPorts: Object.keys(t.config.ExposedPorts ?? {}), env: t.config.Env ?? [] } };
-    });
-  }
-
   private async writeEtcFiles(c: ContainerRecord, address?: string, nameservers?: string[], linkHosts: string[] = []): Promise<void> {
     const p = this.store.paths(c.id);
     const mode = effectiveNetworkMode(c.hostConfig.NetworkMode) === 'host' ? 'host' : (c.hostConfig.NetworkMode ?? 'none');
@@ -861,7 +840,7 @@ export class ContainerService implements ImageUsage {
         return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
       });
       networked = true;
-      const links = this.linkTargets(c);
+      const links = linkTargets(c, (n) => this.store.find(n));
       const user = await this.resolveUserFor(c, c.config.User ?? '');
       if (c.config.WorkingDir) await this.ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
       const spec = this.host.buildSpec(await this.specInput(c, user, net.spec, links.flatMap((l) => linkEnv(l.alias, c.name, l.target))));
@@ -1901,14 +1880,4 @@ export function translateStartError(e: unknown, cmd: string): { error: Error; me
     return { error: new InvalidParameterError(m), message: m };
   }
   return { error: isBerthError(e) ? e : new SystemError(msg, { cause: e }), message: msg };
-}
-
-/** A duration as Go prints a time.Duration of whole seconds or milliseconds ("1s", "500ms", "1m30s"). */
-function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  const rest = s - m * 60;
-  return rest ? `${m}m${rest}s` : `${m}m0s`;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HealthMonitor, MAX_OUTPUT_BYTES, applyProbe, capOutput, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
+import { HealthMonitor, MAX_OUTPUT_BYTES, goDuration, applyProbe, capOutput, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
 
 const S = 1e9;
 
@@ -79,4 +79,8 @@ test('the monitor probes at the interval, reports changes, never overlaps probes
   assert.equal(calls.length, n, 'no probe after unwatch');
   assert.equal(maxRunning, 1);
   assert.deepEqual(updates.slice(0, 3), [['healthy', true], ['healthy', false], ['unhealthy', true]]);
+});
+
+test('timeouts are worded as Go prints durations', () => {
+  assert.deepEqual([goDuration(500), goDuration(1000), goDuration(30_000), goDuration(90_000), goDuration(120_000)], ['500ms', '1s', '30s', '1m30s', '2m0s']);
 });

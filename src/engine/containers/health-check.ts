@@ -165,3 +165,13 @@ export class HealthMonitor {
     for (const id of [...this.watched.keys()]) this.unwatch(id);
   }
 }
+
+/** A duration as Go prints a time.Duration of whole milliseconds or seconds ("500ms", "30s", "1m30s"): Docker's timeout message uses it. */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  return `${m}m${rest}s`;
+}

@@ -53,15 +53,28 @@ test('a taken port fails with Docker\'s words, and the ports held before it are 
     await assert.rejects(reservePorts(reqs, ep, never), new RegExp(`driver failed programming external connectivity on endpoint c1 \\(e+\\): failed to bind port 127\\.0\\.0\\.1:${taken}/tcp: .*address already in use`));
     await assert.rejects(reservePorts(reqs, ep, () => true), new RegExp(`Bind for 127\\.0\\.0\\.1:${taken} failed: port is already allocated`));
     assert.equal(await canBindTcp(firstPort), true, 'the first port was let go when the second failed');
-    // A range skips the taken port.
-    const ranged = await reservePorts([{ proto: 'tcp', containerPort: 80, hostIp: '127.0.0.1', hostPorts: { start: taken, end: taken + 1 } }], ep, never).catch(() => []);
-    if (ranged.length) {
-      assert.equal(ranged[0]!.port.hostPort, taken + 1);
-      ranged[0]!.close();
-    }
   } finally {
     blocker.close();
   }
+});
+
+test('a range of host ports skips the taken ones and holds the next free one', async () => {
+  // A taken port whose next neighbour is free (found by trying, so other programs cannot upset it).
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const blocker = net.createServer();
+    const taken = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as net.AddressInfo).port)));
+    try {
+      if (taken >= 65535 || !(await canBindTcp(taken + 1))) continue;
+      const ranged = await reservePorts([{ proto: 'tcp', containerPort: 80, hostIp: '127.0.0.1', hostPorts: { start: taken, end: taken + 1 } }], ep, never);
+      assert.equal(ranged.length, 1);
+      assert.equal(ranged[0]!.port.hostPort, taken + 1);
+      ranged[0]!.close();
+      return;
+    } finally {
+      blocker.close();
+    }
+  }
+  assert.fail('no taken port with a free neighbour in 20 tries');
 });
 
 test('rehold takes back what it can and skips a port someone took meanwhile', async () => {
