@@ -44,5 +44,9 @@ export async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
   });
   const status = await runCli(argv, io);
+  // Output to a pipe may still be queued (a saved image is megabytes): process.exit would cut it
+  // short, so exit once both streams have flushed what was written before.
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  await new Promise<void>((r) => process.stderr.write('', () => r()));
   process.exit(status);
 }
