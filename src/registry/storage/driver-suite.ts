@@ -97,6 +97,8 @@ export function driverSuite(name: string, make: () => Promise<DriverFixture>): v
       assert.deepEqual(await d.list('p'), ['r']);
       await d.delete('p/q');
       await d.delete('never/there');
+      await d.delete('p/r');
+      assert.deepEqual(await d.list(''), [], 'a prefix with nothing left under it is gone, as in an object store');
     }));
 
     test('move replaces the target whole and removes the source', withDriver(async (d) => {
@@ -108,6 +110,7 @@ export function driverSuite(name: string, make: () => Promise<DriverFixture>): v
       await d.move('m/dst', 'elsewhere/deep/dst');
       assert.equal((await d.getContent('elsewhere/deep/dst'))?.toString(), 'new');
       await assert.rejects(d.move('m/none', 'm/x'), StorageNotFoundError);
+      assert.deepEqual(await d.list('m'), [], 'the moved-from prefix is empty and gone');
     }));
 
     test('keys outside the contract are refused', withDriver(async (d) => {

@@ -98,11 +98,35 @@ export class FilesystemDriver implements StorageDriver {
   private async publish(tmp: string, key: string): Promise<void> {
     const dest = this.file(key);
     try {
-      await fsp.mkdir(path.dirname(dest), { recursive: true });
-      await fsp.rename(tmp, dest);
+      await this.renameInto(tmp, dest);
     } catch (e) {
       await fsp.rm(tmp, { force: true });
       throw e;
+    }
+  }
+
+  /** rename(2) into place, making parents; once more if a delete pruned a parent in between. */
+  private async renameInto(src: string, dest: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await fsp.mkdir(path.dirname(dest), { recursive: true });
+      try {
+        await fsp.rename(src, dest);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3 || !fs.existsSync(src)) throw e;
+      }
+    }
+  }
+
+  /** Removes now-empty parent directories up to the root, as an object store has no empty prefixes. */
+  private async prune(dir: string): Promise<void> {
+    while (dir.startsWith(this.root + path.sep) && dir !== this.root) {
+      try {
+        await fsp.rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop
+      }
+      dir = path.dirname(dir);
     }
   }
 
@@ -149,17 +173,14 @@ export class FilesystemDriver implements StorageDriver {
       throw e;
     }
     await fsp.rm(trash, { recursive: true, force: true });
+    await this.prune(path.dirname(src));
   }
 
   async move(from: string, to: string): Promise<void> {
     const src = this.file(from);
     const dest = this.file(to);
-    await fsp.mkdir(path.dirname(dest), { recursive: true });
-    try {
-      await fsp.rename(src, dest);
-    } catch (e) {
-      if (isNotFound(e)) throw new StorageNotFoundError(`no object at ${from}`);
-      throw e;
-    }
+    if (!fs.existsSync(src)) throw new StorageNotFoundError(`no object at ${from}`);
+    await this.renameInto(src, dest);
+    await this.prune(path.dirname(src));
   }
 }
