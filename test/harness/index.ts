@@ -5,3 +5,4 @@ export { run, shQuote, type RunResult, type RunOptions } from './exec.js';
 export { waitFor, sleep } from './wait.js';
 export { mountsUnder, processesMentioning } from './leftovers.js';
 export { REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, BERTH_BIN, BERTHD_BIN } from './paths.js';
+export { startRegistry, TestRegistry, REGISTRY_BIN, type RegistryResponse } from './registry.js';
