@@ -1,6 +1,6 @@
 // Holds the dependency arrows of shared/ARCHITECTURE.md so nobody has to remember them:
 // lib -> nothing (and no I/O modules); cli -> client -> api; server -> engine (never host);
-// engine never imports server, cli or client. Reads the TypeScript sources next to the compiled test.
+// engine never imports server, cli or client; registry (berth-registry) -> lib only. Reads the TypeScript sources next to the compiled test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -36,7 +36,7 @@ const IO_MODULES = /^(node:)?(fs|fs\/promises|child_process|net|http|https|dgram
 
 const rules: Record<string, (target: string) => boolean> = {
   // Pure code: itself, the error kinds and the wire types; no filesystem, processes or sockets.
-  lib: (t) => (t.startsWith('.') || ['lib', 'errors.js', 'api'].includes(t) || !IO_MODULES.test(t)) && !['engine', 'host', 'server', 'daemon', 'cli', 'client'].includes(t),
+  lib: (t) => (t.startsWith('.') || ['lib', 'errors.js', 'api'].includes(t) || !IO_MODULES.test(t)) && !['engine', 'host', 'server', 'daemon', 'cli', 'client', 'registry'].includes(t),
   cli: (t) => !['engine', 'host', 'server', 'daemon'].includes(t),
   client: (t) => !['engine', 'host', 'server', 'daemon', 'cli'].includes(t),
   api: (t) => !['engine', 'host', 'server', 'daemon', 'cli', 'client'].includes(t),
@@ -46,6 +46,8 @@ const rules: Record<string, (target: string) => boolean> = {
   engine: (t) => !['server', 'cli', 'client'].includes(t),
   // Adapters implement engine contracts but never reach up to the API or the CLI.
   host: (t) => !['server', 'cli', 'client'].includes(t),
+  // berth-registry stands alone: its own code and the pure lib/, never the engine or the daemon.
+  registry: (t) => !['engine', 'host', 'server', 'daemon', 'cli', 'client', 'api', 'errors.js'].includes(t),
 };
 
 test('source files respect the dependency arrows', () => {
@@ -68,4 +70,8 @@ test('the arrow check itself catches a violation', () => {
   assert.equal(rules['server']!('host'), false);
   assert.equal(rules['cli']!('engine'), false);
   assert.equal(rules['lib']!('lib'), true);
+  assert.equal(rules['registry']!('engine'), false);
+  assert.equal(rules['registry']!('server'), false);
+  assert.equal(rules['registry']!('lib'), true);
+  assert.equal(rules['lib']!('registry'), false);
 });

@@ -7,3 +7,4 @@ export { mountsUnder, processesMentioning } from './leftovers.js';
 export { REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, BERTH_BIN, BERTHD_BIN } from './paths.js';
 export { httpGet, freePort } from './http.js';
 export { hostCgroupFile } from './cgroups.js';
+export { startRegistry, TestRegistry, REGISTRY_BIN, type RegistryResponse } from './registry.js';
