@@ -20,6 +20,8 @@ import { ConmonRuntime } from '../host/conmon-runtime.js';
 import { probeHost } from '../host/host-info.js';
 import { ApiServer } from '../server/http-server.js';
 import { registerAllRoutes } from '../server/routes/index.js';
+import { WebLogin, markNeedsLogin, newLoginToken } from '../server/web-login.js';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 
 export async function main(argv: string[]): Promise<void> {
   let config;
@@ -84,12 +86,35 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   const api = new ApiServer(log);
   api.corsOrigin = config.corsOrigin ?? '';
   registerAllRoutes(api.router, services);
+  // A --web listener off loopback whose clients no certificate proves (no --tlsverify) takes a login:
+  // a token made now, printed below and kept (0600) in the exec root for whoever runs berthd.
+  let loginToken = '';
+  if (config.web && !isLoopbackHost(config.web) && !tlsOpts?.ca) {
+    loginToken = newLoginToken();
+    await writeFileAtomic(path.join(config.execRoot, 'dashboard-token'), `${loginToken}\n`, 0o600);
+    api.webLogin = new WebLogin(loginToken);
+  } else {
+    // A token left by an earlier start would mislead: this start needs none.
+    await fs.rm(path.join(config.execRoot, 'dashboard-token'), { force: true });
+  }
   const listeners: net.Server[] = [];
   for (const h of hosts) {
-    listeners.push(await listen(api.server, h, config.group, h.startsWith('tcp://') ? tlsOpts : undefined));
+    const mark = loginToken && h === config.web ? markNeedsLogin : undefined;
+    listeners.push(
+      await listen(api.server, h, config.group, {
+        tls: h.startsWith('tcp://') ? tlsOpts : undefined,
+        onConnection: mark,
+        onRefused: (reason, remote) => log.info(`TLS client ${remote} on ${h} refused: ${reason}`),
+      }),
+    );
     log.info(`API listen on ${h}${h.startsWith('tcp://') && tlsOpts ? (tlsOpts.ca ? ' (TLS, client certificates verified)' : ' (TLS)') : ''}`);
   }
-  if (config.web) log.info(`dashboard at ${tlsOpts ? 'https' : 'http'}://${config.web.slice('tcp://'.length)}/dashboard/`);
+  if (config.web) {
+    const page = `${tlsOpts ? 'https' : 'http'}://${config.web.slice('tcp://'.length)}/dashboard/`;
+    if (loginToken) {
+      log.info(`dashboard at ${page} (off loopback: log in with the token ${loginToken}, also in ${path.join(config.execRoot, 'dashboard-token')}; or open ${page}?token=${loginToken})`);
+    } else log.info(`dashboard at ${page}`);
+  }
   log.info(`berthd started in ${Date.now() - t0}ms (data root ${config.dataRoot}, exec root ${config.execRoot})`);
 
   let stopping = false;

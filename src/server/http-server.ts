@@ -8,6 +8,7 @@ import { RouteContext, commonHeaders } from './context.js';
 import { isBerthError, statusForKind } from '../errors.js';
 import { API_VERSION, MIN_API_VERSION, compareVersions, splitVersionPrefix } from '../api/version.js';
 import type { Logger } from '../daemon/logger.js';
+import type { WebLogin } from './web-login.js';
 
 export type Handler = (ctx: RouteContext) => Promise<void> | void;
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -27,6 +28,9 @@ export class ApiServer {
 
   /** --api-cors-header: the origin allowed to call the API from a browser (off when empty). */
   corsOrigin = '';
+
+  /** The dashboard login of a `--web` listener off loopback (see web-login.ts); null when none needs one. */
+  webLogin: WebLogin | null = null;
 
   constructor(private readonly log: Logger) {
     this.server = http.createServer({ keepAliveTimeout: 60_000 });
@@ -88,6 +92,7 @@ export class ApiServer {
       }
     }
     const url = new URL(req.url ?? '/', 'http://berth');
+    if (this.webLogin?.gate(req, res, url, upgrade !== null)) return;
     const { version, rest } = splitVersionPrefix(url.pathname);
     const method = (req.method ?? 'GET').toUpperCase();
     let ctx: RouteContext | null = null;
