@@ -104,6 +104,54 @@ async function renderImages() {
   );
 }
 
+/** "name", "name:tag" or "name@sha256:…" into the query the docker CLI sends (tag carries a digest too). */
+function pullQuery(ref) {
+  const at = ref.indexOf('@');
+  let name = ref;
+  let tag = '';
+  if (at >= 0) [name, tag] = [ref.slice(0, at), ref.slice(at + 1)];
+  else {
+    const colon = ref.lastIndexOf(':');
+    if (colon > ref.lastIndexOf('/')) [name, tag] = [ref.slice(0, colon), ref.slice(colon + 1)];
+  }
+  return `fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag || 'latest')}`;
+}
+
+/** POST /images/create, drawing Docker's progress messages: one line per layer, updated in place. */
+async function pullImage(ref) {
+  const out = $('#pull-progress');
+  const lines = new Map();
+  const draw = () => (out.textContent = [...lines.values()].join('\n'));
+  const res = await fetch(`/images/create?${pullQuery(ref)}`, { method: 'POST' });
+  if (!res.ok) {
+    const text = await res.text();
+    let msg = text;
+    try {
+      msg = JSON.parse(text).message;
+    } catch {}
+    throw new Error(msg || `pull: ${res.status}`);
+  }
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += dec.decode(value, { stream: true });
+    let nl;
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, nl).trim();
+      rest = rest.slice(nl + 1);
+      if (!line) continue;
+      const m = JSON.parse(line);
+      if (m.error) throw new Error(m.error);
+      const key = m.id ? `id:${m.id}` : `line:${lines.size}`;
+      lines.set(key, `${m.id ? `${m.id}: ` : ''}${m.status || ''}${m.progress ? ` ${m.progress}` : ''}`);
+      draw();
+    }
+  }
+}
+
 async function showHistory(id) {
   const h = await api('GET', `/images/${encodeURIComponent(id)}/history`);
   $('#history').textContent = h.map((x) => `${size(x.Size).padStart(8)}  ${x.CreatedBy}`).join('\n');
@@ -144,6 +192,13 @@ async function refresh() {
     showError(e);
   }
 }
+
+$('#pull').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const ref = new FormData(ev.target).get('ref').trim();
+  $('#pull-progress').textContent = '';
+  void act(() => pullImage(ref))();
+});
 
 // ------------------------------------------------------------------ streams
 
