@@ -332,9 +332,13 @@ export class ImageService implements ImageProvider {
       return { id: '<missing>', created: Math.floor((Date.parse(h.created ?? '') || 0) / 1000), createdBy: h.created_by ?? '', tags: [], size, comment: h.comment ?? '' };
     });
     items.reverse();
-    if (items.length) {
-      items[0]!.id = id;
-      items[0]!.tags = this.tagsAndDigests(id).tags;
+    // As Docker: the newest entry is this image, the ones below it its parents while they are here.
+    let cur: Digest | undefined = id;
+    for (const item of items) {
+      if (!cur || !this.store.has(cur)) break;
+      item.id = cur;
+      item.tags = this.tagsAndDigests(cur).tags;
+      cur = this.store.get(cur)?.parent;
     }
     return items;
   }
@@ -609,6 +613,7 @@ export class ImageService implements ImageProvider {
     const lines: string[] = [];
     try {
       const images = await readArchive(src, tmp, { signal: opts.signal, warn: (m) => this.log.warn(m) });
+      const ids: Digest[] = [];
       for (const img of images) {
         let diffIds: unknown[] = [];
         try {
@@ -619,9 +624,12 @@ export class ImageService implements ImageProvider {
         if (Array.isArray(diffIds) && diffIds.length !== img.layerCount) {
           throw new InvalidParameterError(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${img.layerCount}`);
         }
-        const id = await this.addImage(img.configBytes, lease, img.openLayer, { manifestDigest: undefined, signal: opts.signal });
+        const parent = img.parent === undefined ? undefined : ids[img.parent];
+        const id = await this.addImage(img.configBytes, lease, img.openLayer, { ...(parent ? { parent } : {}), signal: opts.signal });
+        ids.push(id);
         this.events.publish({ type: 'image', action: 'load', id, attributes: { name: id } });
         if (!img.refs.length) {
+          if (img.announce === false) continue;
           lines.push(`Loaded image ID: ${id}`);
           continue;
         }
@@ -634,7 +642,7 @@ export class ImageService implements ImageProvider {
           }
           await this.store.setRef(key, id);
           await this.store.update(id, { lastTagTime: new Date().toISOString() });
-          if (!ref.digest) lines.push(`Loaded image: ${familiarString(ref)}`);
+          if (!ref.digest && img.announce !== false) lines.push(`Loaded image: ${familiarString(ref)}`);
         }
       }
       for (const l of lines) opts.onProgress?.({ stream: `${l}\n` });
