@@ -99,7 +99,7 @@ export function registerSystemRoutes(r: Router, s: Services): void {
       NFd: h.openFds(),
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: 'k8s-file',
+      LoggingDriver: s.config.logDriver ?? 'json-file',
       CgroupDriver: 'cgroupfs',
       CgroupVersion: h.cgroupVersion,
       NEventsListener: s.events.listenerCount,
