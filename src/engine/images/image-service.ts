@@ -179,6 +179,22 @@ export class ImageService implements ImageProvider {
     return this.layers.list().reduce((n, l) => n + l.size, 0);
   }
 
+  /**
+   * Docker's SharedSize for each of `ids` (docker system df): the bytes of its layers that another of
+   * the same images uses too.
+   */
+  sharedSizes(ids: Digest[]): Map<Digest, number> {
+    const users = new Map<string, number>();
+    for (const id of ids) for (const c of this.store.get(id)?.chainIds ?? []) users.set(c, (users.get(c) ?? 0) + 1);
+    const out = new Map<Digest, number>();
+    for (const id of ids) {
+      let n = 0;
+      for (const c of this.store.get(id)?.chainIds ?? []) if ((users.get(c) ?? 0) > 1) n += this.layers.get(c)?.size ?? 0;
+      out.set(id, n);
+    }
+    return out;
+  }
+
   isAvailable(id: Digest): boolean {
     return this.store.has(id) && !this.deleting.has(id);
   }
