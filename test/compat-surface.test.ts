@@ -4,71 +4,94 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import tar from 'tar-stream';
 import { startDaemon, BUSYBOX_TAR } from './harness/index.js';
+import { writeLegacyArchive } from './harness/archives.js';
 
 const d = await startDaemon({ after });
 
-function tarOf(entries: { name: string; content: string | Buffer }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const pack = tar.pack();
-    const chunks: Buffer[] = [];
-    pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-    for (const e of entries) pack.entry({ name: e.name, mode: 0o644, mtime: new Date(0) }, e.content);
-    pack.finalize();
-  });
-}
+/** The two v1 JSONs of the legacy archive below (Docker 1.9 wrote docker_version, created, container_config...). */
+const LEGACY_BASE_JSON = { docker_version: '1.9.1', created: '2015-06-01T00:00:00.000000000Z', container_config: { Cmd: ['/bin/sh', '-c', '#(nop) ADD file:rootfs in /'] }, config: { Cmd: ['sh'] }, architecture: 'amd64', os: 'linux' };
+const LEGACY_TOP_JSON = { docker_version: '1.9.1', created: '2015-06-02T10:20:30.5+02:00', author: 'me <a@b>', comment: 'x & y', container_config: { Cmd: ['/bin/sh', '-c', 'echo hello > /hello.txt && true'] }, config: { Cmd: ['cat', '/hello.txt'], Env: ['LEGACY=1'] }, architecture: 'amd64', os: 'linux' };
 
-/**
- * A `docker save` archive as Docker before 1.10 wrote it: `repositories`, and per layer a folder with
- * `VERSION`, `json` (the v1 config naming its parent) and `layer.tar`; no manifest.json.
- */
-async function legacyArchive(file: string): Promise<void> {
-  const base = fs.readFileSync(BUSYBOX_TAR);
-  const top = await tarOf([{ name: 'hello.txt', content: 'from a pre-1.10 archive\n' }]);
-  const id = (s: string) => createHash('sha256').update(s).digest('hex');
-  const baseId = id('legacy-base');
-  const topId = id('legacy-top');
-  const baseJson = { id: baseId, created: '2015-06-01T00:00:00Z', container_config: { Cmd: ['/bin/sh', '-c', '#(nop) ADD file:rootfs in /'] }, config: { Cmd: ['sh'] }, architecture: 'amd64', os: 'linux', Size: base.length };
-  const topJson = { id: topId, parent: baseId, created: '2015-06-02T00:00:00Z', container_config: { Cmd: ['/bin/sh', '-c', 'echo hello > /hello.txt'] }, config: { Cmd: ['cat', '/hello.txt'], Env: ['LEGACY=1'] }, architecture: 'amd64', os: 'linux', Size: top.length };
-  const archive = await tarOf([
-    { name: 'repositories', content: JSON.stringify({ legacy: { v1: topId } }) },
-    { name: `${baseId}/VERSION`, content: '1.0' },
-    { name: `${baseId}/json`, content: JSON.stringify(baseJson) },
-    { name: `${baseId}/layer.tar`, content: base },
-    { name: `${topId}/VERSION`, content: '1.0' },
-    { name: `${topId}/json`, content: JSON.stringify(topJson) },
-    { name: `${topId}/layer.tar`, content: top },
-  ]);
-  fs.writeFileSync(file, archive);
-}
-
-test('docker load of a pre-1.10 archive (repositories + per-layer folders): loads, tags and runs (Docker still loads these)', async () => {
+test('docker load of a pre-1.10 archive (repositories + per-layer folders): every layer an image, tags set, runs (Docker 28 and 20.10 load these)', async () => {
   const file = path.join(d.base, 'legacy.tar');
-  await legacyArchive(file);
+  await writeLegacyArchive(file, {
+    repoTags: ['legacy:v1', 'legacy:also'],
+    layers: [
+      { layer: { tarFile: BUSYBOX_TAR }, json: LEGACY_BASE_JSON },
+      { layer: { entries: [{ name: 'hello.txt', content: 'from a pre-1.10 archive\n' }] }, json: LEGACY_TOP_JSON },
+    ],
+  });
   const r = await d.docker(['load', '-i', file]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Loaded image: legacy:v1/);
+  // Docker prints no "Loaded image" line for a legacy archive (its legacy path only sets the tags).
+  assert.equal(r.stdout, '');
+  const top = JSON.parse((await d.docker(['image', 'inspect', 'legacy:v1'])).stdout)[0];
+  assert.deepEqual(top.RepoTags.sort(), ['legacy:also', 'legacy:v1']);
+  assert.equal(top.RootFS.Layers.length, 2);
+  assert.deepEqual(top.Config.Env, ['LEGACY=1']);
+  assert.deepEqual([top.Comment, top.Author, top.DockerVersion, top.Created], ['x & y', 'me <a@b>', '1.9.1', '2015-06-02T10:20:30.5+02:00']);
+  // The base layer became an image of its own, untagged, the top one's parent (docker images -a).
+  assert.match(top.Parent, /^sha256:[a-f0-9]{64}$/);
+  const parent = JSON.parse((await d.docker(['image', 'inspect', top.Parent])).stdout)[0];
+  assert.deepEqual(parent.RepoTags, []);
+  assert.deepEqual(parent.RootFS.Layers, top.RootFS.Layers.slice(0, 1));
+  const all = (await d.docker(['images', '-a', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout;
+  assert.match(all, new RegExp(`^<none>:<none> ${top.Parent}$`, 'm'));
+  // History walks the parents for the IDs, as Docker's.
+  const hist = (await d.docker(['history', '--no-trunc', '--format', '{{.ID}} {{.CreatedBy}}', 'legacy:v1'])).stdout.trim().split('\n');
+  assert.deepEqual(hist, [`${top.Id} /bin/sh -c echo hello > /hello.txt && true`, `${top.Parent} /bin/sh -c #(nop) ADD file:rootfs in /`]);
   const run = await d.docker(['run', '--rm', 'legacy:v1']);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, 'from a pre-1.10 archive\n');
-  const ins = JSON.parse((await d.docker(['image', 'inspect', 'legacy:v1'])).stdout)[0];
-  assert.equal(ins.RootFS.Layers.length, 2);
-  assert.deepEqual(ins.Config.Env, ['LEGACY=1']);
-  const hist = (await d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'legacy:v1'])).stdout.trim().split('\n');
-  assert.deepEqual(hist, ['/bin/sh -c echo hello > /hello.txt', '/bin/sh -c #(nop) ADD file:rootfs in /']);
+  assert.equal((await d.docker(['rmi', 'legacy:v1', 'legacy:also'])).code, 0);
+  // rmi of the last tag removes the untagged parent too, as Docker's.
+  assert.notEqual((await d.docker(['image', 'inspect', top.Parent])).code, 0);
 });
 
-test('a pre-1.10 archive whose chain names a missing layer is refused with a clear error, nothing stored', async () => {
-  const before = (await d.api('GET', '/images/json')).json().length;
-  const archive = await tarOf([{ name: 'repositories', content: JSON.stringify({ broken: { v1: 'a'.repeat(64) } }) }]);
-  const r = await d.api('POST', '/images/load?quiet=1', { body: archive, headers: { 'Content-Type': 'application/x-tar' } });
+test('a pre-1.10 archive loads under the image IDs Docker gives it (the config bytes are Docker\'s)', async () => {
+  const file = path.join(d.base, 'legacy-ids.tar');
+  await writeLegacyArchive(file, {
+    repoTags: ['legacy-ids:v1'],
+    layers: [
+      { layer: { entries: [{ name: 'etc/', type: 'directory', mode: 0o755 }, { name: 'etc/base', content: 'base\n' }] }, json: { docker_version: '1.9.1', created: '2015-10-31T22:22:54.690851953Z', container_config: { Hostname: 'h', Cmd: ['/bin/sh', '-c', '#(nop) ADD file:6cccb5f0a3b3947116a0c0f55d071980d94427ba0d6dad17bc68ead832cc0a8f in /'] }, config: { Cmd: null, Env: null }, architecture: 'amd64', os: 'linux' } },
+      { layer: { entries: [{ name: 'etc/top', content: 'top & <more>\n' }] }, json: { docker_version: '1.9.1', created: '2015-11-01T08:00:00.100Z', author: '\u00dcn\u00efcode <x@y> & co', comment: 'line\u2028sep', container_config: { Cmd: ['/bin/sh', '-c', '#(nop) CMD ["sh" "-c" "a && b > c"]'] }, config: { Cmd: ['sh', '-c', 'a && b > c'], Labels: { 'k<': 'v&' }, Env: ['PATH=/bin'] }, extra_field: { nested: [1, 2.5, 1e3, '\u00e9/'] }, architecture: 'amd64', os: 'linux' } },
+    ],
+  });
+  const r = await d.api('POST', '/images/load?quiet=1', { file, headers: { 'Content-Type': 'application/x-tar' } });
   assert.equal(r.status, 200);
-  assert.match(r.text, /"errorDetail":\{"message":"invalid archive: a{64}\/json is missing"/);
-  assert.equal((await d.api('GET', '/images/json')).json().length, before);
+  assert.doesNotMatch(r.text, /error/, r.text);
+  // What dockerd 20.10 answered for this very archive (docker images -a --no-trunc).
+  assert.equal(JSON.parse((await d.docker(['image', 'inspect', 'legacy-ids:v1'])).stdout)[0].Id, 'sha256:46a7ab9f426ddd42089ba5a5aae9d29190a0b566c297f534d771c4e08f708156');
+  const parent = (await d.docker(['image', 'inspect', '-f', '{{.Parent}}', 'legacy-ids:v1'])).stdout.trim();
+  assert.equal(parent, 'sha256:cc0b6bea50941421dea5a94ad291c34ba372e59ec5fc1125036611f7b8a15807');
+  assert.equal((await d.docker(['rmi', 'legacy-ids:v1'])).code, 0);
+});
+
+test('a pre-1.10 archive whose tag names a layer it lacks is refused in the stream, as Docker ("invalid target ID"), nothing stored', async () => {
+  const before = (await d.api('GET', '/images/json?all=1')).json().length;
+  const file = path.join(d.base, 'legacy-broken.tar');
+  await writeLegacyArchive(file, { layers: [{ layer: { entries: [{ name: 'f', content: 'x' }] } }], repositories: { broken: { v1: 'a'.repeat(64) } }, omit: [0] });
+  const r = await d.api('POST', '/images/load?quiet=1', { file, headers: { 'Content-Type': 'application/x-tar' } });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /"errorDetail":\{"message":"invalid target ID: a{64}"/);
+  assert.equal((await d.api('GET', '/images/json?all=1')).json().length, before);
+  const cli = await d.docker(['load', '-i', file]);
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr, /invalid target ID: a{64}/);
+});
+
+test('a pre-1.10 archive whose chain has a hole is refused, nothing stored (Docker: the missing json file\'s open error, with its host path)', { skip: d.engine === 'dockerd' && 'dockerd names its temp path' }, async () => {
+  const before = (await d.api('GET', '/images/json?all=1')).json().length;
+  const file = path.join(d.base, 'legacy-hole.tar');
+  const { layerIds } = await writeLegacyArchive(file, {
+    repoTags: ['hole:v1'],
+    layers: [{ layer: { entries: [{ name: 'a', content: 'a' }] } }, { layer: { entries: [{ name: 'b', content: 'b' }] } }],
+    omit: [0],
+  });
+  const r = await d.api('POST', '/images/load?quiet=1', { file, headers: { 'Content-Type': 'application/x-tar' } });
+  assert.match(r.text, new RegExp(`"errorDetail":\\{"message":"invalid archive: ${layerIds[0]}/json is missing"`));
+  assert.equal((await d.api('GET', '/images/json?all=1')).json().length, before);
 });
 
 test('--pid host sees the host\'s processes, --pid container: and --ipc container: join the other\'s namespaces, --uts host keeps the host name', async () => {

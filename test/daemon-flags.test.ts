@@ -68,7 +68,28 @@ test('daemon --log-opt defaults show in the container\'s HostConfig.LogConfig, a
   assert.equal(own.code, 0, own.stderr);
   const ownCfg = JSON.parse((await d.docker(['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', 'logcfg-own'])).stdout);
   assert.equal(ownCfg['max-size'], '5k');
-  assert.equal((await d.docker(['rm', 'logcfg', 'logcfg-own'])).code, 0);
+  // dockerd merges its options whenever the container's driver is the daemon's, named or not, and
+  // never into another driver's (a local container keeps local's own defaults).
+  assert.equal((await d.docker(['create', '--name', 'logcfg-named', '--log-driver', 'json-file', 'busybox', 'true'])).code, 0);
+  assert.deepEqual(JSON.parse((await d.docker(['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', 'logcfg-named'])).stdout), { 'max-size': '1k', 'max-file': '2' });
+  assert.equal((await d.docker(['create', '--name', 'logcfg-local', '--log-driver', 'local', 'busybox', 'true'])).code, 0);
+  assert.deepEqual(JSON.parse((await d.docker(['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', 'logcfg-local'])).stdout), {});
+  assert.equal((await d.docker(['info', '--format', '{{.LoggingDriver}}'])).stdout.trim(), 'json-file');
+  assert.equal((await d.docker(['rm', 'logcfg', 'logcfg-own', 'logcfg-named', 'logcfg-local'])).code, 0);
+});
+
+test('berthd --log-driver and --log-opt are checked at start-up with dockerd\'s words', { skip: d.engine === 'dockerd' && 'berthd flags' }, async () => {
+  const flags = (...extra: string[]) => [BERTHD_BIN, '--data-root', path.join(d.base, 'bad-data'), '--exec-root', path.join(d.base, 'bad-exec'), ...extra];
+  // dockerd starts with an unknown driver and refuses each create with this; berthd refuses to start.
+  const drv = await run(process.execPath, flags('--log-driver', 'splunk-ish'), { timeout: 20_000 });
+  assert.notEqual(drv.code, 0);
+  assert.match(drv.stderr, /error looking up logging plugin splunk-ish: plugin "splunk-ish" not found/);
+  const opt = await run(process.execPath, flags('--log-opt', 'foo=bar'), { timeout: 20_000 });
+  assert.notEqual(opt.code, 0);
+  assert.match(opt.stderr, /failed to set log opts: unknown log opt 'foo' for json-file log driver/);
+  const local = await run(process.execPath, flags('--log-driver', 'local', '--log-opt', 'tag=x'), { timeout: 20_000 });
+  assert.notEqual(local.code, 0);
+  assert.match(local.stderr, /failed to set log opts: unknown log opt 'tag' for log driver local/);
 });
 
 test('SIGTERM removes the pidfile and the socket; the next start brings both back', async () => {

@@ -31,6 +31,7 @@ import * as run from './commands/run.js';
 import * as save from './commands/save.js';
 import * as start from './commands/start.js';
 import * as stop from './commands/stop.js';
+import * as systemDf from './commands/system-df.js';
 import * as tag from './commands/tag.js';
 import * as top from './commands/top.js';
 import * as version from './commands/version.js';
@@ -87,6 +88,6 @@ export const GROUPS: { name: string; description: string; commands: Registration
   {
     name: 'system',
     description: 'Manage berth',
-    commands: [r(events.spec), r(info.spec)],
+    commands: [r(systemDf.spec), r(events.spec), r(info.spec)],
   },
 ];

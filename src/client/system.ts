@@ -1,5 +1,5 @@
-// System endpoints: version, info, and the events stream.
-import type { SystemInfo, SystemVersion, EventMessage } from '../api/types/index.js';
+// System endpoints: version, info, disk usage, and the events stream.
+import type { SystemDiskUsage, SystemInfo, SystemVersion, EventMessage } from '../api/types/index.js';
 import { encodeFilters, type Client } from './client.js';
 import { LineSplitter, parseJsonLine } from './json-stream.js';
 
@@ -22,6 +22,11 @@ export function systemVersion(c: Client): Promise<SystemVersion> {
 
 export function systemInfo(c: Client): Promise<SystemInfo> {
   return c.json('GET', '/info');
+}
+
+/** GET /system/df (docker system df). */
+export function systemDiskUsage(c: Client): Promise<SystemDiskUsage> {
+  return c.json('GET', '/system/df');
 }
 
 /** GET /events: yields each event until `until` passes or the signal aborts. */

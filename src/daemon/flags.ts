@@ -2,7 +2,7 @@
 // -H/--host (repeatable), --data-root (alias -g/--graph), --exec-root, -p/--pidfile, -b/--bridge, --bip,
 // -l/--log-level, -D/--debug, --default-runtime, --log-opt max-size=/max-file=, -G/--group; and berth's
 // own --start-ahead.
-import { LOG_DRIVERS } from '../engine/containers/log-drivers.js';
+import { LOG_DRIVERS, unknownLogDriver, validateLogConfig } from '../engine/containers/log-drivers.js';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -77,6 +77,9 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
   let logMaxSize = 10 * 1024 * 1024;
   let logMaxFile = 3;
   const logOpts: Record<string, string> = {};
+  // dockerd checks its --log-opt values against its --log-driver at start-up ("failed to set log opts").
+  // An unknown driver is refused here even without options (dockerd would start and refuse every create).
+  if (!LOG_DRIVERS.includes(o.logDriver)) throw unknownLogDriver(o.logDriver);
   for (const kv of o.logOpt) {
     const [k, v] = splitKv(kv);
     logOpts[k] = v;
@@ -84,9 +87,13 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     else if (k === 'max-file') {
       logMaxFile = Number(v);
       if (!Number.isInteger(logMaxFile) || logMaxFile < 1) throw new InvalidParameterError(`invalid value for max-file: ${v}`);
-    } else throw new InvalidParameterError(`unknown log opt '${k}' for json-file log driver`);
+    }
   }
-  if (!LOG_DRIVERS.includes(o.logDriver)) throw new InvalidParameterError(`logger: no log driver named '${o.logDriver}' is registered`);
+  try {
+    validateLogConfig(o.logDriver, logOpts);
+  } catch (e) {
+    throw new InvalidParameterError(`failed to set log opts: ${(e as Error).message}`);
+  }
   if (o.defaultRuntime !== 'runc') throw new InvalidParameterError(`default runtime ${o.defaultRuntime} is not supported (only runc works on this host)`);
   return defaultConfig({
     dataRoot: path.resolve(o.graph ?? o.dataRoot),

@@ -1,5 +1,6 @@
 // Builds docker-archive tarballs (the `docker save` format) for tests that need images berth did not
-// make itself: large ones for crash tests, hostile ones for the tar-safety tests. Layers are streamed
+// make itself: large ones for crash tests, hostile ones for the tar-safety tests, and the pre-1.10 layout
+// (repositories + one folder per layer) Docker still loads. Layers are streamed
 // to disk while hashed, so a multi-hundred-MB archive never sits in memory.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -120,6 +121,75 @@ export async function writeDockerArchive(out: string, spec: ArchiveSpec): Promis
     pack.finalize();
     await done;
     return { imageId: `sha256:${configHex}`, size: fs.statSync(out).size };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One layer of a pre-1.10 archive: its tar and the v1 JSON fields besides `id` and `parent`. */
+export interface LegacyLayerSpec {
+  layer: LayerSource;
+  /** v1 image JSON fields (created, container_config, config, docker_version, author, comment...). */
+  json?: Record<string, unknown>;
+}
+
+export interface LegacyArchiveSpec {
+  /** Layers bottom first; each names the one before it as its parent. */
+  layers: LegacyLayerSpec[];
+  /** `repositories` as written, e.g. {"legacy": {"v1": "<top id>"}}; default: `repoTags` on the top layer. */
+  repositories?: Record<string, Record<string, string>>;
+  repoTags?: string[];
+  /** Skip writing these layers' folders (a chain with a hole). */
+  omit?: number[];
+}
+
+/**
+ * Writes a `docker save` archive as Docker before 1.10 wrote it: `repositories` and per layer a folder
+ * `<v1 id>/` with `VERSION` ("1.0"), `json` (the v1 image JSON naming its parent) and `layer.tar`; no
+ * manifest.json. The v1 IDs are random-looking hex made from the layer's place and JSON. Returns them.
+ */
+export async function writeLegacyArchive(out: string, spec: LegacyArchiveSpec): Promise<{ layerIds: string[] }> {
+  const work = fs.mkdtempSync(path.join(path.dirname(out), '.legacy-'));
+  try {
+    const ids: string[] = [];
+    const folders: { id: string; json: string; file: string; size: number }[] = [];
+    for (const [i, l] of spec.layers.entries()) {
+      let file: string;
+      if ('tarFile' in l.layer) file = l.layer.tarFile;
+      else {
+        file = path.join(work, `layer${i}.tar`);
+        await writeLayerTar(l.layer.entries, file);
+      }
+      const id = createHash('sha256').update(`legacy layer ${i} ${JSON.stringify(l.json ?? {})}`).digest('hex');
+      const size = fs.statSync(file).size;
+      const json = JSON.stringify({ id, ...(i > 0 ? { parent: ids[i - 1] } : {}), ...(l.json ?? {}), Size: size });
+      ids.push(id);
+      if (!spec.omit?.includes(i)) folders.push({ id, json, file, size });
+    }
+    const top = ids[ids.length - 1]!;
+    const repositories = spec.repositories ?? {};
+    if (!spec.repositories) {
+      for (const t of spec.repoTags ?? []) {
+        const at = t.lastIndexOf(':');
+        const [repo, tag] = at > 0 && !t.slice(at).includes('/') ? [t.slice(0, at), t.slice(at + 1)] : [t, 'latest'];
+        (repositories[repo] ??= {})[tag] = top;
+      }
+    }
+    const pack = tar.pack();
+    const done = pipeline(pack, fs.createWriteStream(out));
+    const mtime = new Date('2015-06-01T00:00:00Z');
+    const add = (name: string, content: string) =>
+      new Promise<void>((resolve, reject) => pack.entry({ name, mtime }, content, (err) => (err ? reject(err) : resolve())));
+    for (const f of folders) {
+      await new Promise<void>((resolve, reject) => pack.entry({ name: `${f.id}/`, type: 'directory', mtime }, (err) => (err ? reject(err) : resolve())));
+      await add(`${f.id}/VERSION`, '1.0');
+      await add(`${f.id}/json`, f.json);
+      await pipeline(fs.createReadStream(f.file), pack.entry({ name: `${f.id}/layer.tar`, size: f.size, mtime }));
+    }
+    await add('repositories', JSON.stringify(repositories));
+    pack.finalize();
+    await done;
+    return { layerIds: ids };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

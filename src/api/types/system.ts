@@ -1,4 +1,7 @@
 // Wire shapes of the Engine API's system endpoints.
+import type { ContainerSummary } from './containers.js';
+import type { ImageSummary } from './images.js';
+import type { Volume } from './volumes.js';
 
 export interface ComponentVersion {
   Name: string;
@@ -92,4 +95,27 @@ export interface EventMessage {
 
 export interface ErrorResponse {
   message: string;
+}
+
+/** One build cache record of GET /system/df (BuildKit's; the classic builder keeps none apart). */
+export interface BuildCacheRecord {
+  ID: string;
+  Parents?: string[] | null;
+  Type: string;
+  Description: string;
+  InUse: boolean;
+  Shared: boolean;
+  Size: number;
+  CreatedAt: string;
+  LastUsedAt: string | null;
+  UsageCount: number;
+}
+
+/** GET /system/df: each kind present unless `type` asked for others. */
+export interface SystemDiskUsage {
+  LayersSize?: number;
+  Images?: ImageSummary[];
+  Containers?: ContainerSummary[];
+  Volumes?: Volume[];
+  BuildCache?: BuildCacheRecord[];
 }

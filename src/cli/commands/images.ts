@@ -84,10 +84,11 @@ export function imageRow(f: FormatHelpers, img: ImageSummary, ref: { repo: strin
     Digest: ref.digest,
     ID: trunc ? f.shortId(img.Id) : img.Id,
     Repository: ref.repo,
-    SharedSize: img.SharedSize === -1 || img.SharedSize === undefined ? 'N/A' : f.humanSize(img.SharedSize),
+    // go-units HumanSize (4 significant digits) for these two, HumanSizeWithPrecision(3) for Size, as the docker CLI.
+    SharedSize: img.SharedSize === -1 || img.SharedSize === undefined ? 'N/A' : f.humanSize(img.SharedSize, 4),
     Size: size,
     Tag: ref.tag,
-    UniqueSize: img.SharedSize === -1 || img.SharedSize === undefined ? 'N/A' : f.humanSize((img.Size ?? 0) - img.SharedSize),
+    UniqueSize: img.SharedSize === -1 || img.SharedSize === undefined ? 'N/A' : f.humanSize((img.Size ?? 0) - img.SharedSize, 4),
     VirtualSize: size,
   };
 }

@@ -84,7 +84,7 @@ export const lsSpec: CommandSpec<{ quiet?: boolean; filter?: string[]; format?: 
       Mountpoint: v.Mountpoint,
       Name: v.Name,
       Scope: v.Scope,
-      Size: v.UsageData && v.UsageData.Size >= 0 ? f.humanSize(v.UsageData.Size) : 'N/A',
+      Size: v.UsageData && v.UsageData.Size >= 0 ? f.humanSize(v.UsageData.Size, 4) : 'N/A',
       Status: 'N/A',
     }));
     for (const w of res.Warnings ?? []) ctx.err(`${w}\n`);

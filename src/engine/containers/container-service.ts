@@ -40,7 +40,7 @@ import type { ContainerHostOps, ContainerNetworking, NetworkAttachment } from '.
 import { readLogs } from './log-reader.js';
 import type { LogRecord } from './k8s-log.js';
 import { LogRotator } from './log-rotator.js';
-import { DEFAULT_LOG_DRIVER, LOG_DRIVERS, driverKeepsLog } from './log-drivers.js';
+import { DEFAULT_LOG_DRIVER, defaultLogBounds, driverKeepsLog, logPathShown, mergeLogConfig, validateLogConfig } from './log-drivers.js';
 import { populateVolume } from './volume-populate.js';
 import { diskUsage } from './disk-usage.js';
 import { listChanges, type Change } from './changes.js';
@@ -79,6 +79,8 @@ export interface CreateContainerInput {
 export interface ContainerView {
   record: ContainerRecord;
   paths: ContainerPaths;
+  /** inspect's LogPath: the log file, or '' where the driver keeps none or Docker hides it. */
+  logPath: string;
   execIds: string[];
   statusText: string;
   sizeRw?: number;
@@ -504,6 +506,7 @@ export class ContainerService implements ImageUsage {
     const v: ContainerView = {
       record: structuredClone(c),
       paths: this.store.paths(c.id),
+      logPath: logPathShown(c.hostConfig.LogConfig?.Type) ? this.store.paths(c.id).logFile : '',
       execIds: this.exec.idsFor(c.id),
       statusText: statusText(c.state, Date.now(), this.removing.has(c.id)),
     };
@@ -572,6 +575,9 @@ export class ContainerService implements ImageUsage {
     validateHealthcheck(req.Healthcheck);
     validateResources(hc, os.availableParallelism?.() ?? os.cpus().length);
     if (req.StopSignal) parseSignal(req.StopSignal);
+    // As dockerd: the daemon's driver when none is named, its --log-opt values under the container's
+    // own when the driver is the daemon's (inspect shows the options that apply), then each checked.
+    hc.LogConfig = mergeLogConfig(hc.LogConfig, { type: this.config.logDriver ?? DEFAULT_LOG_DRIVER, opts: this.config.logOpts });
     const logOpts = this.logOptions(hc);
 
     let name: string | null = null;
@@ -620,9 +626,6 @@ export class ContainerService implements ImageUsage {
     const hostname = merged.config.Hostname || (mode === 'host' || hc.UTSMode === 'host' ? this.host.hostname() : id.slice(0, 12));
     const config: ContainerConfig = { ...merged.config, Hostname: hostname, Domainname: merged.config.Domainname ?? '', Image: imageRef };
     if (!hc.NetworkMode) hc.NetworkMode = 'default';
-    // As dockerd does: the daemon's --log-opt values fill in what the container's own options leave
-    // unset (so inspect shows the limits that actually apply).
-    if (!hc.LogConfig?.Type) hc.LogConfig = { Type: this.config.logDriver ?? DEFAULT_LOG_DRIVER, Config: { ...this.config.logOpts, ...(hc.LogConfig?.Config ?? {}) } };
 
     const p = this.store.paths(id);
     const createdVolumes: string[] = [];
@@ -722,16 +725,11 @@ export class ContainerService implements ImageUsage {
   }
 
   private logOptions(hc: HostConfig): { maxSize: number; maxFile: number } {
-    const type = hc.LogConfig?.Type ?? '';
-    if (type && !LOG_DRIVERS.includes(type)) {
-      throw new InvalidParameterError(`logger: no log driver named '${type}' is registered`);
-    }
+    const type = hc.LogConfig?.Type ?? DEFAULT_LOG_DRIVER;
     const cfg = hc.LogConfig?.Config ?? {};
-    for (const k of Object.keys(cfg)) {
-      if (!['max-size', 'max-file', 'compress', 'labels', 'env', 'tag'].includes(k)) throw new InvalidParameterError(`unknown log opt '${k}' for ${type || this.config.logDriver || DEFAULT_LOG_DRIVER} log driver`);
-    }
-    let maxSize = this.config.logMaxSize;
-    let maxFile = this.config.logMaxFile;
+    validateLogConfig(type, cfg);
+    if (type === 'none') return { maxSize: -1, maxFile: 1 };
+    let { maxSize, maxFile } = defaultLogBounds(type);
     if (cfg['max-size'] !== undefined) maxSize = cfg['max-size'] === '-1' ? -1 : parseByteSize(cfg['max-size']);
     if (cfg['max-file'] !== undefined) {
       maxFile = Number(cfg['max-file']);

@@ -13,6 +13,8 @@ import { isIndexType, isManifestType } from '../../lib/oci/media-types.js';
 import { AnnotationImageName, AnnotationRefName, type Descriptor, type DockerArchiveManifestEntry, type ImageIndex, type ImageManifest } from '../../lib/oci/types.js';
 import { parseDockerRef, type Reference } from '../../lib/reference/reference.js';
 import { goArch } from './image-config.js';
+import { decompressStream } from '../../host/tar-decompress.js';
+import { configFromV1, historyFromV1, type V1History } from '../../lib/oci/v1-image.js';
 
 const MAX_JSON = 16 * 1024 * 1024;
 
@@ -22,6 +24,10 @@ export interface ArchiveImage {
   /** How many layer files the archive names for this image (must equal the config's diff IDs). */
   layerCount: number;
   openLayer(index: number): AsyncIterable<Uint8Array>;
+  /** The image this one was made on top of: an index into the same list, earlier than this one. */
+  parent?: number;
+  /** false: no "Loaded image" lines for its tags (Docker prints none for pre-1.10 archives). */
+  announce?: boolean;
 }
 
 class BadArchiveError extends InvalidParameterError {}
@@ -168,76 +174,81 @@ async function readOciLayout(root: string): Promise<ArchiveImage[]> {
   return out;
 }
 
-/** A v1 layer's JSON (docker save before 1.10): the image config of that layer, with its parent. */
-interface V1LayerJson {
-  id?: string;
-  parent?: string;
-  created?: string;
-  author?: string;
-  comment?: string;
-  container_config?: { Cmd?: string[] | null };
-  [k: string]: unknown;
-}
-
 const V1_ID = /^[a-f0-9]{64}$/;
 
 /**
- * A pre-1.10 archive: `repositories` ({"repo": {"tag": "<top layer id>"}}) and one folder per layer
- * holding `json` (v1 config with its parent's id), `VERSION` and `layer.tar`. As Docker converts it:
- * the chain from the root to the named layer becomes the layers, the top layer's JSON (less the v1
- * bookkeeping keys) becomes the image config, with one history entry per layer.
+ * A pre-1.10 archive: `repositories` ({"repo": {"tag": "<layer id>"}}) and one folder per layer holding
+ * `json` (a v1 image JSON naming its parent), `VERSION` and `layer.tar`. As Docker loads it: every
+ * folder becomes an image whose layers are its chain of parents and itself, its config made from its
+ * own JSON (lib/oci/v1-image.ts, the bytes Docker makes, so the IDs are Docker's), its parent image
+ * recorded; then the tags of `repositories` are set, without "Loaded image" lines (Docker prints none
+ * for these). A tag naming a layer the archive lacks refuses the whole load before anything is stored
+ * (Docker's "invalid target ID", which Docker reports after storing the layers it had read).
  */
 async function readLegacyArchive(root: string): Promise<ArchiveImage[]> {
   const repos = await readJson<Record<string, Record<string, string>>>(path.join(root, 'repositories'), 'repositories');
   if (typeof repos !== 'object' || repos === null || Array.isArray(repos)) throw new BadArchiveError('invalid archive: repositories is not an object');
-  const byTop = new Map<string, string[]>();
+  const folders = (await fsp.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const loaded = new Map<string, number>(); // v1 id -> index in `out`
+  const out: ArchiveImage[] = [];
+  const chainOf = new Map<string, { tars: string[]; diffIds: string[]; history: V1History[] }>();
+  const load = async (id: string, depth: number): Promise<void> => {
+    if (loaded.has(id)) return;
+    if (!V1_ID.test(id) || depth > 1000) throw new BadArchiveError(`invalid archive: bad layer chain at ${JSON.stringify(id)}`);
+    const jsonText = (await readBounded(await inArchive(root, `${id}/json`), `${id}/json`)).toString('utf8');
+    let v1: { parent?: unknown; os?: unknown };
+    try {
+      v1 = JSON.parse(jsonText) as typeof v1;
+    } catch (e) {
+      throw new BadArchiveError(`invalid archive: ${id}/json: ${(e as Error).message}`);
+    }
+    if (typeof v1 !== 'object' || v1 === null) throw new BadArchiveError(`invalid archive: ${id}/json is not an object`);
+    const os = typeof v1.os === 'string' && v1.os ? v1.os : 'linux';
+    if (os !== 'linux') throw new BadArchiveError(`cannot load ${os} image on linux`);
+    const parent = typeof v1.parent === 'string' && v1.parent ? v1.parent : undefined;
+    if (parent) {
+      if (parent === id) throw new BadArchiveError(`invalid archive: bad layer chain at ${JSON.stringify(id)}`);
+      await load(parent, depth + 1);
+    }
+    const base = parent ? chainOf.get(parent)! : { tars: [], diffIds: [], history: [] };
+    const tar = await inArchive(root, `${id}/layer.tar`);
+    let history: V1History;
+    let configText: string;
+    const diffIds = [...base.diffIds, `sha256:${await diffIdOf(tar)}`];
+    try {
+      history = historyFromV1(jsonText);
+      configText = configFromV1(jsonText, diffIds, [...base.history, history]);
+    } catch (e) {
+      throw new BadArchiveError(`invalid archive: ${id}/json: ${(e as Error).message}`);
+    }
+    const tars = [...base.tars, tar];
+    chainOf.set(id, { tars, diffIds, history: [...base.history, history] });
+    loaded.set(id, out.length);
+    out.push({
+      configBytes: Buffer.from(configText),
+      refs: [],
+      layerCount: tars.length,
+      openLayer: (i) => openAt(tars, i),
+      ...(parent ? { parent: loaded.get(parent)! } : {}),
+      announce: false,
+    });
+  };
+  for (const f of folders) await load(f, 0);
   for (const [repo, tags] of Object.entries(repos)) {
     if (typeof tags !== 'object' || tags === null) throw new BadArchiveError(`invalid archive: repositories entry ${JSON.stringify(repo)} is not an object`);
-    for (const [tag, top] of Object.entries(tags)) {
-      if (typeof top !== 'string' || !V1_ID.test(top)) throw new BadArchiveError(`invalid archive: invalid layer id ${JSON.stringify(top)} for ${repo}:${tag}`);
-      byTop.set(top, [...(byTop.get(top) ?? []), `${repo}:${tag}`]);
+    for (const [tag, target] of Object.entries(tags)) {
+      const at = typeof target === 'string' ? loaded.get(target) : undefined;
+      if (at === undefined) throw new BadArchiveError(`invalid target ID: ${String(target)}`);
+      out[at]!.refs.push(...parseRefs([`${repo}:${tag}`]));
     }
-  }
-  const out: ArchiveImage[] = [];
-  for (const [top, names] of byTop) {
-    // Walk from the named layer to the root through `parent`, bounded and cycle-free.
-    const chain: { id: string; json: V1LayerJson; tar: string }[] = [];
-    const seen = new Set<string>();
-    for (let id: string | undefined = top; id; ) {
-      if (!V1_ID.test(id) || seen.has(id) || seen.size > 1000) throw new BadArchiveError(`invalid archive: bad layer chain at ${JSON.stringify(id)}`);
-      seen.add(id);
-      const json: V1LayerJson = await readJson<V1LayerJson>(await inArchive(root, `${id}/json`), `${id}/json`);
-      const tar = await inArchive(root, `${id}/layer.tar`);
-      chain.unshift({ id, json, tar });
-      id = typeof json.parent === 'string' && json.parent ? json.parent : undefined;
-    }
-    const diffIds: string[] = [];
-    for (const l of chain) diffIds.push(`sha256:${await hashFile(l.tar)}`);
-    const history = chain.map((l) => ({
-      created: l.json.created ?? '1970-01-01T00:00:00Z',
-      ...(l.json.author ? { author: l.json.author } : {}),
-      created_by: (l.json.container_config?.Cmd ?? []).join(' '),
-      ...(l.json.comment ? { comment: l.json.comment } : {}),
-    }));
-    const config: Record<string, unknown> = { ...chain[chain.length - 1]!.json };
-    for (const k of ['id', 'parent', 'Size', 'parent_id', 'layer_id', 'throwaway']) delete config[k];
-    config['architecture'] ??= goArch();
-    config['os'] ??= 'linux';
-    config['rootfs'] = { type: 'layers', diff_ids: diffIds };
-    config['history'] = history;
-    const layerPaths = chain.map((l) => l.tar);
-    out.push({
-      configBytes: Buffer.from(JSON.stringify(config)),
-      refs: parseRefs(names),
-      layerCount: layerPaths.length,
-      openLayer: (i) => openAt(layerPaths, i),
-    });
   }
   return out;
 }
 
-async function hashFile(p: string): Promise<string> {
+/** A layer's diff ID: the digest of its uncompressed tar (Docker accepts compressed layer.tar files too). */
+async function diffIdOf(p: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of fs.createReadStream(p)) h.update(chunk as Buffer);
+  const { stream } = await decompressStream(fs.createReadStream(p));
+  for await (const chunk of stream) h.update(chunk as Buffer);
   return h.digest('hex');
 }

@@ -179,6 +179,22 @@ export class ImageService implements ImageProvider {
     return this.layers.list().reduce((n, l) => n + l.size, 0);
   }
 
+  /**
+   * Docker's SharedSize for each of `ids` (docker system df): the bytes of its layers that another of
+   * the same images uses too.
+   */
+  sharedSizes(ids: Digest[]): Map<Digest, number> {
+    const users = new Map<string, number>();
+    for (const id of ids) for (const c of this.store.get(id)?.chainIds ?? []) users.set(c, (users.get(c) ?? 0) + 1);
+    const out = new Map<Digest, number>();
+    for (const id of ids) {
+      let n = 0;
+      for (const c of this.store.get(id)?.chainIds ?? []) if ((users.get(c) ?? 0) > 1) n += this.layers.get(c)?.size ?? 0;
+      out.set(id, n);
+    }
+    return out;
+  }
+
   isAvailable(id: Digest): boolean {
     return this.store.has(id) && !this.deleting.has(id);
   }
@@ -332,9 +348,13 @@ export class ImageService implements ImageProvider {
       return { id: '<missing>', created: Math.floor((Date.parse(h.created ?? '') || 0) / 1000), createdBy: h.created_by ?? '', tags: [], size, comment: h.comment ?? '' };
     });
     items.reverse();
-    if (items.length) {
-      items[0]!.id = id;
-      items[0]!.tags = this.tagsAndDigests(id).tags;
+    // As Docker: the newest entry is this image, the ones below it its parents while they are here.
+    let cur: Digest | undefined = id;
+    for (const item of items) {
+      if (!cur || !this.store.has(cur)) break;
+      item.id = cur;
+      item.tags = this.tagsAndDigests(cur).tags;
+      cur = this.store.get(cur)?.parent;
     }
     return items;
   }
@@ -609,6 +629,7 @@ export class ImageService implements ImageProvider {
     const lines: string[] = [];
     try {
       const images = await readArchive(src, tmp, { signal: opts.signal, warn: (m) => this.log.warn(m) });
+      const ids: Digest[] = [];
       for (const img of images) {
         let diffIds: unknown[] = [];
         try {
@@ -619,9 +640,12 @@ export class ImageService implements ImageProvider {
         if (Array.isArray(diffIds) && diffIds.length !== img.layerCount) {
           throw new InvalidParameterError(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${img.layerCount}`);
         }
-        const id = await this.addImage(img.configBytes, lease, img.openLayer, { manifestDigest: undefined, signal: opts.signal });
+        const parent = img.parent === undefined ? undefined : ids[img.parent];
+        const id = await this.addImage(img.configBytes, lease, img.openLayer, { ...(parent ? { parent } : {}), signal: opts.signal });
+        ids.push(id);
         this.events.publish({ type: 'image', action: 'load', id, attributes: { name: id } });
         if (!img.refs.length) {
+          if (img.announce === false) continue;
           lines.push(`Loaded image ID: ${id}`);
           continue;
         }
@@ -634,7 +658,7 @@ export class ImageService implements ImageProvider {
           }
           await this.store.setRef(key, id);
           await this.store.update(id, { lastTagTime: new Date().toISOString() });
-          if (!ref.digest) lines.push(`Loaded image: ${familiarString(ref)}`);
+          if (!ref.digest && img.announce !== false) lines.push(`Loaded image: ${familiarString(ref)}`);
         }
       }
       for (const l of lines) opts.onProgress?.({ stream: `${l}\n` });

@@ -27,7 +27,7 @@ function view(over: Partial<ContainerRecord> = {}): ContainerView {
     ...over,
   };
   const paths = { dir: '/d', configFile: '/d/config.json', bundleDir: '/d/bundle', hostnameFile: '/d/hostname', hostsFile: '/d/hosts', resolvConfFile: '/d/resolv.conf', logFile: '/d/ctr.log', execDir: '/d/exec', overlayDir: '/o', upperDir: '/o/upper', workDir: '/o/work', mergedDir: '/o/merged' };
-  return { record, paths, execIds: [], statusText: 'Up 1 second (Paused)' };
+  return { record, paths, logPath: '/d/ctr.log', execIds: [], statusText: 'Up 1 second (Paused)' };
 }
 
 test('inspect: Docker shape, name with slash, paused is running, overlay2 dirs top-most first, HostConfig defaults under the given', () => {

@@ -478,7 +478,7 @@ function hostConfigOut(hc: HostConfig): HostConfig {
   return {
     Binds: null,
     ContainerIDFile: '',
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: 'default',
     PortBindings: {},
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
@@ -545,7 +545,7 @@ export function toInspect(v: ContainerView): ContainerInspect {
     ResolvConfPath: v.paths.resolvConfFile,
     HostnamePath: v.paths.hostnameFile,
     HostsPath: v.paths.hostsFile,
-    LogPath: v.paths.logFile,
+    LogPath: v.logPath,
     Name: '/' + c.name,
     RestartCount: c.restartCount,
     Driver: 'overlay2',

@@ -58,8 +58,9 @@ export function registerSystemRoutes(r: Router, s: Services): void {
     const body: Record<string, unknown> = {};
     if (want('image')) {
       const images = await s.images.list({ all: false, filters: {} });
+      const shared = s.images.sharedSizes(images.map((d) => d.id));
       body['LayersSize'] = s.images.layersSize();
-      body['Images'] = images.map((d) => ({ ...imageSummary(d, ctx.apiVersion), Containers: d.containers, SharedSize: -1 }));
+      body['Images'] = images.map((d) => ({ ...imageSummary(d, ctx.apiVersion), Containers: d.containers, SharedSize: shared.get(d.id) ?? 0 }));
     }
     if (want('container')) body['Containers'] = (await s.containers.list({ all: true, size: true, filters: {} })).map(containerSummary);
     if (want('volume')) {
@@ -99,7 +100,7 @@ export function registerSystemRoutes(r: Router, s: Services): void {
       NFd: h.openFds(),
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: 'k8s-file',
+      LoggingDriver: s.config.logDriver ?? 'json-file',
       CgroupDriver: 'cgroupfs',
       CgroupVersion: h.cgroupVersion,
       NEventsListener: s.events.listenerCount,
