@@ -1,0 +1,72 @@
+// The service's health wiring: a run's probes started, their results kept and announced. A probe: an exec of the check's command in the container, its output kept (bounded to
+// what Docker keeps), killed when it outlives the check's timeout.
+import type { ContainerStore } from './container-store.js';
+import type { ExecManager } from './exec-manager.js';
+import { effectiveCheck, goDuration, initialHealth, type HealthMonitor, type HealthState } from './health-check.js';
+import type { ContainerRecord } from './container-model.js';
+import type { Logger } from '../../daemon/logger.js';
+
+export interface ProbeDeps {
+  store: Pick<ContainerStore, 'tryFind'>;
+  exec: Pick<ExecManager, 'create' | 'start' | 'inspect'>;
+}
+
+/** One probe: an exec of the check's command, its output kept (bounded), killed at the timeout. */
+export async function runHealthProbe(d: ProbeDeps, id: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string } | null> {
+  const c = d.store.tryFind(id);
+  // A paused container is not probed (its health stays as it was until it is thawed).
+  if (!c || c.state.status !== 'running') return null;
+  const execId = d.exec.create(id, { cmd, env: [], user: '', workingDir: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const run = await d.exec.start(execId, {
+    detach: false,
+    onOutput: (_s, d) => {
+      if (size < 8192) chunks.push(d);
+      size += d.length;
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+  const res = await Promise.race([run.done, timedOut]);
+  clearTimeout(timer);
+  if (res === 'timeout') {
+    const pid = d.exec.inspect(execId).pid;
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    return { exitCode: -1, output: `Health check exceeded timeout (${goDuration(timeoutMs)})` };
+  }
+  return { exitCode: res, output: Buffer.concat(chunks).toString('utf8') };
+}
+
+export interface HealthUpdateDeps {
+  store: Pick<ContainerStore, 'tryFind' | 'saveState'>;
+  log: Logger;
+  publish(c: ContainerRecord, action: string): void;
+}
+
+/** Starts the probes of a container that has a healthcheck; `fresh`: a new run, health starts over. */
+export function watchHealth(health: Pick<HealthMonitor, 'watch'>, c: ContainerRecord, fresh: boolean): void {
+  const check = effectiveCheck(c.config.Healthcheck);
+  if (!check) {
+    delete c.state.health;
+    return;
+  }
+  if (fresh || !c.state.health) c.state.health = initialHealth();
+  health.watch(c.id, check, new Date(c.state.startedAt), c.state.health);
+}
+
+/** A probe's result: kept in the record, and an event when the status changed. */
+export function healthUpdated(d: HealthUpdateDeps, id: string, h: HealthState, changed: boolean): void {
+  const c = d.store.tryFind(id);
+  if (!c || c.id !== id || c.state.status !== 'running') return;
+  c.state.health = h;
+  d.store.saveState(c).catch((e) => d.log.warn(`saving the health of ${id}`, e));
+  if (changed) d.publish(c, `health_status: ${h.Status}`);
+}
+

@@ -1,0 +1,93 @@
+// A run staged up to the moment its process would run: rootfs mounted, volumes filled, network
+// prepared, bundle written, and the runtime's container created under conmon (its init waiting).
+import fsSync from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../daemon/logger.js';
+import type { ContainerRuntime } from './runtime-contract.js';
+import { ZERO_TIME, type ContainerRecord } from './container-model.js';
+import type { ContainerStore } from './container-store.js';
+import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
+import { replaceFileSync } from '../atomic-file.js';
+import type { ResolvedUser } from './user-resolve.js';
+import { linkEnv, linkHostsEntry } from '../../lib/net/links.js';
+import { linkTargets } from './link-targets.js';
+import { driverKeepsLog } from './log-drivers.js';
+import { populateVolume } from './volume-populate.js';
+import { ensureWorkingDir, specInput, writeEtcFiles } from './run-spec.js';
+import type { StagedRun } from './start-ahead.js';
+
+export interface StagingDeps {
+  store: ContainerStore;
+  runtime: ContainerRuntime;
+  host: ContainerHostOps;
+  networking: ContainerNetworking;
+  log: Logger;
+  acquireRootfs(c: ContainerRecord): Promise<string>;
+  releaseRootfs(id: string): Promise<void>;
+  resolveUserFor(c: ContainerRecord, spec: string): Promise<ResolvedUser>;
+}
+
+/**
+ * Everything of a start up to the moment the process would run: rootfs mounted, volumes filled,
+ * network prepared, bundle written, and the runtime's container created under conmon (its init
+ * waiting). Undoes its own partial work when it fails.
+ */
+export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promise<void>): Promise<StagedRun> {
+  const p = d.store.paths(c.id);
+  let mounted = false;
+  let networked = false;
+  let created = false;
+  try {
+    // Whatever a previous run left in the runtime (an exited container runc still knows) goes
+    // first; a container that never ran has nothing there, and runc costs a process spawn.
+    if (c.state.startedAt !== ZERO_TIME || c.state.error) await d.runtime.delete(c.id, true).catch(() => {});
+    await d.acquireRootfs(c);
+    mounted = true;
+    if (!c.volumesPopulated) {
+      for (const m of c.mounts) {
+        if (m.type === 'volume' && m.copyImageContent) await populateVolume(p.mergedDir, m.destination, m.source);
+      }
+      c.volumesPopulated = true;
+    }
+    const net = await d.networking.prepare(c, (other) => {
+      const o = d.store.find(other);
+      return o.state.status === 'running' || o.state.status === 'paused' ? o.state.pid : 0;
+    });
+    networked = true;
+    const links = linkTargets(c, (n) => d.store.find(n));
+    const user = await d.resolveUserFor(c, c.config.User ?? '');
+    if (c.config.WorkingDir) await ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
+    const spec = d.host.buildSpec(await specInput({ store: d.store, host: d.host }, c, user, net.spec, links.flatMap((l) => linkEnv(l.alias, c.name, l.target))));
+    fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
+    // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
+    // on the start path (the record itself is still written with fsync).
+    replaceFileSync(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n', 0o644);
+    if (gate) await gate;
+    // The /etc files were written at create (by then, past the gate); rewrite them when networking
+    // gave an address or they went missing.
+    if (net.address || !fsSync.existsSync(p.hostsFile)) await writeEtcFiles({ store: d.store, host: d.host }, c, net.address, net.nameservers, links.map((l) => linkHostsEntry(l.alias, l.target)));
+    const tty = !!c.config.Tty;
+    const { pid, conmonPid } = await d.runtime.create({
+      id: c.id,
+      bundleDir: p.bundleDir,
+      logPath: driverKeepsLog(c.hostConfig.LogConfig?.Type) ? p.logFile : null,
+      // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
+      logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
+      tty,
+      openStdin: !!c.config.OpenStdin,
+      // Docker never closes a TTY container's stdin when its client goes away (a detached
+      // `docker run -it` shell keeps running and can be attached again); without a TTY, StdinOnce
+      // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
+      stdinOnce: !!c.config.StdinOnce && !tty,
+    });
+    created = true;
+    // The namespaces exist now (the init waits for its start): wire the network into them.
+    if (d.networking.plumb) await d.networking.plumb(c, pid, net);
+    return { pid, conmonPid, net };
+  } catch (e) {
+    if (created) await d.runtime.delete(c.id, true).catch(() => {});
+    if (networked) await d.networking.release(c).catch(() => {});
+    if (mounted) await d.releaseRootfs(c.id).catch((err) => d.log.warn(`unmount after failed start of ${c.id}`, err));
+    throw e;
+  }
+}
