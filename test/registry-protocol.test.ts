@@ -329,7 +329,10 @@ test('tags/list and _catalog paginate with n/last and Link headers', async () =>
   assert.equal(p3.headers.link, undefined);
   assert.equal(errorCode(await reg.request('GET', '/v2/page/app/tags/list?n=-1')), 'PAGINATION_NUMBER_INVALID');
   const cat = (await reg.request('GET', '/v2/_catalog')).json<{ repositories: string[] }>().repositories;
-  assert.ok(cat.includes('page/app') && cat.includes('man/app'));
+  assert.ok(cat.includes('page/app') && cat.includes('multi/app'), cat.join(' '));
+  // man/app had every manifest deleted (by digest, above): a repository without manifests is not
+  // listed (distribution 2.8 keeps listing it, from the empty _manifests directory it leaves behind).
+  assert.ok(!cat.includes('man/app'), 'a repository whose manifests were all deleted is not in the catalog');
   assert.deepEqual(cat, [...cat].sort());
   const c1 = await reg.request('GET', '/v2/_catalog?n=1');
   assert.equal(c1.json<{ repositories: string[] }>().repositories.length, 1);
