@@ -3,7 +3,7 @@
 // always what was fully received. Completion hashes every byte, then moves the content into the blob
 // area in one step: nothing is visible under a digest before it is verified.
 import crypto from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { StorageDriver } from './storage/driver.js';
 import { RegistryError } from '../lib/distribution/errors.js';
 import { digestAlgorithm, type BlobDigest } from '../lib/distribution/digest.js';
@@ -92,17 +92,20 @@ export class UploadStore {
     const run = this.running.get(key);
     const hashing = run && run.size === offset ? run : undefined;
     if (!hashing) this.running.delete(key);
+    // Hashed on the way through by a generator, not a piped Transform: a client that hangs up before
+    // the driver starts reading (it opens its temp file first) must surface as the driver's read
+    // error, never as an 'error' event on a stream nobody listens to yet (that killed the process).
     const feed = hashing
-      ? source.pipe(
-          new Transform({
-            transform(chunk: Buffer, _e, cb) {
-              hashing.hash.update(chunk);
-              cb(null, chunk);
-            },
-          }),
+      ? Readable.from(
+          (async function* () {
+            for await (const chunk of source) {
+              hashing.hash.update(chunk as Buffer);
+              yield chunk as Buffer;
+            }
+          })(),
+          { objectMode: false },
         )
       : source;
-    if (hashing) source.on('error', (e) => feed.destroy(e));
     let written: number;
     try {
       written = await this.driver.putStream(chunkKey, feed);

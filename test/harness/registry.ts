@@ -34,6 +34,7 @@ export class TestRegistry {
   proc: ChildProcess | undefined;
   private output = '';
   private exited: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     readonly args: string[] = [],
@@ -60,10 +61,15 @@ export class TestRegistry {
     const proc = spawn(process.execPath, [REGISTRY_BIN, '--addr', addr, '--root', this.root, '--log-level', 'debug', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.output = '';
+    this.stopping = false;
     proc.stdout.on('data', (b: Buffer) => (this.output += b.toString()));
     proc.stderr.on('data', (b: Buffer) => (this.output += b.toString()));
     proc.on('error', (e) => (this.output += `\n[harness: spawn error ${e.message}]`));
     this.exited = new Promise((r) => proc.once('exit', () => r()));
+    // A registry that dies on its own is a bug: say so with its log, since the test only sees refusals.
+    proc.once('exit', (code, signal) => {
+      if (!this.stopping) process.stderr.write(`[harness: berth-registry exited on its own (code ${code}, signal ${signal})]\n${this.output}\n`);
+    });
     const line = await waitFor(
       'berth-registry to listen',
       () => {
@@ -78,6 +84,7 @@ export class TestRegistry {
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    this.stopping = true;
     p.kill('SIGTERM');
     const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
     await this.exited;
@@ -87,6 +94,7 @@ export class TestRegistry {
   async kill(): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    this.stopping = true;
     p.kill('SIGKILL');
     await this.exited;
   }

@@ -30,6 +30,13 @@ const HANDLERS: Record<RouteName, (ctx: Ctx) => Promise<void>> = {
 };
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Refused request bodies up to this size are read to the end rather than cut off (see fail()). */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+function drainable(req: http.IncomingMessage): boolean {
+  const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 && declared <= DRAIN_LIMIT;
+}
 const API_VERSION_HEADER = 'Docker-Distribution-API-Version';
 
 export type { ServerOptions };
@@ -87,9 +94,24 @@ function fail(res: http.ServerResponse, e: unknown, opts: ServerOptions): void {
   if (e instanceof RegistryError) {
     const headers: Record<string, string> = { ...((e as { headers?: Record<string, string> }).headers ?? {}) };
     if (e instanceof AuthError && e.challenge) headers['WWW-Authenticate'] = e.challenge;
-    // The body of a request refused before it was read is drained, then the connection is closed so
-    // an unread multi-gigabyte upload does not have to be swallowed first.
-    if (req && !req.complete && WRITE_METHODS.has(req.method ?? '')) headers.Connection = 'close';
+    // The body of a request refused before it was read: a small one (up to DRAIN_LIMIT declared) is
+    // drained and the connection kept, so the client finishes writing and reads the error (closing
+    // under a client still writing makes it fail with EPIPE/ECONNRESET and never see the answer); an
+    // unbounded or larger one gets the error and a closed connection, so an unread multi-gigabyte
+    // upload does not have to be swallowed first.
+    // (Node's server closes the connection itself when it answers before the body is in, so a
+    // drained body is waited for before the answer goes out.)
+    if (req && !req.complete && WRITE_METHODS.has(req.method ?? '')) {
+      if (drainable(req) && !req.destroyed) {
+        const answer = () => {
+          if (!res.headersSent && !res.destroyed) sendError(res, e, headers);
+        };
+        req.once('end', answer);
+        req.once('close', answer);
+        return;
+      }
+      headers.Connection = 'close';
+    }
     sendError(res, e, headers);
     return;
   }
