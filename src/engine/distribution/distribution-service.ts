@@ -323,14 +323,18 @@ export class DistributionService {
     const creds = this.credsFor(auth);
     const s = new RegistrySession(ep, '', creds, [], this.agents);
     try {
-      let res = await s.raw('GET', target, { signal, noAuth: true });
-      if (res.statusCode === 401 && creds.username !== undefined) {
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        await drain(res);
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        const authz = bearer ? `Bearer ${await s.fetchToken(bearer, [], signal)}` : `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
-        res = await s.raw('GET', target, { signal, noAuth: true, headers: { Authorization: authz } });
+      // A registry may answer an anonymous search with what anyone may see: with credentials, sign in
+      // first (a token without scope from the realm, or Basic) so the answer covers what they see.
+      const headers: Record<string, string> = {};
+      if (creds.username !== undefined) {
+        const probe = await s.raw('GET', '/v2/', { signal, noAuth: true });
+        await drain(probe);
+        if (probe.statusCode === 401) {
+          const bearer = parseChallenges(probe.headers['www-authenticate']).find((c) => c.scheme === 'bearer');
+          headers['Authorization'] = bearer ? `Bearer ${await s.fetchToken(bearer, [], signal)}` : `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
+        }
       }
+      const res = await s.raw('GET', target, { signal, noAuth: true, headers });
       if (res.statusCode !== 200) throw await httpError(res, 'GET', s.url(target));
       const body = JSON.parse((await readAll(res, 8 * 1024 * 1024)).toString('utf8')) as { results?: SearchResult[] };
       return (body.results ?? []).slice(0, n).map((r) => ({

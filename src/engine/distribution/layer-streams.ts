@@ -85,6 +85,11 @@ export function decompressor(c: LayerCompression): Transform {
 export function tee(): { sink: Writable; a: PassThrough; b: PassThrough } {
   const a = new PassThrough({ highWaterMark: 1 << 20 });
   const b = new PassThrough({ highWaterMark: 1 << 20 });
+  // A consumer may still be getting ready (a stat, a mkdir) when the source fails and both sides are
+  // destroyed: it then sees the stream's stored error when it starts reading. Without a listener the
+  // 'error' event would be an uncaught exception and take the daemon down.
+  a.on('error', () => {});
+  b.on('error', () => {});
   const write = (s: PassThrough, chunk: Buffer) =>
     new Promise<void>((resolve, reject) => {
       if (s.destroyed) return reject(new Error('layer consumer stopped'));
