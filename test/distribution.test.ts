@@ -40,15 +40,20 @@ class BlobProxy {
       const fwd = http.request({ host: uh, port: Number(up), method: req.method, path: req.url, headers: req.headers }, (ures) => {
         const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '');
         const len = Number(ures.headers['content-length'] ?? 0);
-        const tamper = isBlob && len > 256 * 1024 && this.mode !== 'pass' && !(this.mode === 'cut-once' && this.cuts > 0);
+        const tamper = isBlob && len > 128 * 1024 && this.mode !== 'pass' && !(this.mode === 'cut-once' && this.cuts > 0);
         res.writeHead(ures.statusCode ?? 502, ures.headers);
         if (!tamper) {
           ures.pipe(res);
           return;
         }
+        // cut-once: half-way through the first big download; cut-always: 64 KiB into every one, so
+        // resuming with Range makes too little progress to ever finish.
+        const cutAt = this.mode === 'cut-always' ? 64 * 1024 : Math.floor(len / 2);
         let sent = 0;
         let flipped = false;
+        let done = false;
         ures.on('data', (chunk: Buffer) => {
+          if (done) return;
           if (this.mode === 'corrupt') {
             if (!flipped && sent + chunk.length > len / 2) {
               chunk = Buffer.from(chunk);
@@ -59,21 +64,21 @@ class BlobProxy {
             res.write(chunk);
             return;
           }
-          if (sent + chunk.length >= len / 2) {
-            const part = chunk.subarray(0, Math.max(0, Math.floor(len / 2) - sent));
+          if (sent + chunk.length >= cutAt) {
+            done = true;
+            const part = chunk.subarray(0, Math.max(0, cutAt - sent));
             sent += part.length;
+            this.cuts++;
             res.write(part, () => {
-              this.cuts++;
               res.socket?.destroy();
               ures.destroy();
             });
-            ures.pause();
             return;
           }
           sent += chunk.length;
           res.write(chunk);
         });
-        ures.on('end', () => res.end());
+        ures.on('end', () => done || res.end());
       });
       fwd.on('error', () => res.destroy());
       req.pipe(fwd);
@@ -104,11 +109,15 @@ async function randomImage(name: string, mb: number): Promise<void> {
   ok(await d.docker(['build', '-q', '-t', name, dir], { timeout: 120_000 }), 'build');
 }
 
+// With BERTH_TEST_ENGINE=dockerd (to check the expectations against dockerd 20.10) there is no berth
+// store to look into: those checks then compare empty lists.
 function layerDirs(): string[] {
+  if (d.engine === 'dockerd') return [];
   return fs.readdirSync(path.join(d.dataRoot, 'layers')).sort();
 }
 
 function ingestLeft(): string[] {
+  if (d.engine === 'dockerd') return [];
   return fs.readdirSync(path.join(d.dataRoot, 'content', 'ingest'));
 }
 
@@ -240,7 +249,7 @@ test('a manifest naming a blob the registry lost: the pull fails in the stream a
   ok(await d.docker(['rmi', `${reg.host}/test/lost:v1`]));
   const before = layerDirs();
   const r = await d.docker(['pull', `${reg.host}/test/lost:v1`]);
-  fails(r, /blob unknown/, 'pull of a manifest with a missing blob');
+  fails(r, /^unknown blob$/m, 'pull of a manifest with a missing blob');
   assert.deepEqual(layerDirs(), before);
   assert.deepEqual(ingestLeft(), []);
   assert.equal(ok(await d.docker(['images', '-q', `${reg.host}/test/lost`])).trim(), '');
@@ -301,9 +310,9 @@ test('login with basic auth (berth-registry --htpasswd): wrong password refused,
   fs.writeFileSync(hp, htpasswd);
   const sec = await startRegistry({ after }, ['--htpasswd', hp]);
   const wrong = await d.docker(['login', '-u', 'alice', '-p', 'nope', sec.host]);
-  fails(wrong, /401 Unauthorized|unauthorized/, 'wrong password');
+  fails(wrong, new RegExp(`login attempt to http://${sec.host}/v2/ failed with status: 401 Unauthorized`), 'wrong password');
   ok(await d.docker(['tag', 'busybox', `${sec.host}/private/busybox:v1`]));
-  fails(await d.docker(['push', `${sec.host}/private/busybox:v1`]), /unauthorized|authentication required/, 'push without login');
+  fails(await d.docker(['push', `${sec.host}/private/busybox:v1`]), /no basic auth credentials/, 'push without login');
   const login = await d.docker(['login', '-u', 'alice', '--password-stdin', sec.host], { input: 's3cret\n' });
   assert.match(ok(login, 'login'), /Login Succeeded/);
   const cfg = JSON.parse(fs.readFileSync(path.join(d.dockerConfig, 'config.json'), 'utf8'));
@@ -322,7 +331,9 @@ test('login with token auth (berth-registry --token-realm): wrong password refus
   after(() => tok.cleanup());
   await tok.start(`127.0.0.1:${port}`);
   const auth = await d.api('POST', '/auth', { body: { username: 'alice', password: 'wrong', serveraddress: tok.host } });
-  assert.equal(auth.status, 401, auth.text);
+  // dockerd 20.10 answers this one 500; berth says 401 (what it is), with dockerd's words.
+  assert.equal(auth.status, d.engine === 'dockerd' ? 500 : 401, auth.text);
+  assert.equal(auth.json<{ message: string }>().message, `Get "http://${tok.host}/v2/": unauthorized: incorrect username or password`);
   fails(await d.docker(['login', '-u', 'alice', '-p', 'wrong', tok.host]), /unauthorized|incorrect username or password/, 'wrong password');
   const good = await d.api('POST', '/auth', { body: { username: 'alice', password: 's3cret', serveraddress: tok.host } });
   assert.equal(good.status, 200, good.text);
@@ -359,5 +370,5 @@ test('berth CLI: login, push, pull, search, logout', T, async () => {
   assert.match(s, /cli\/busybox/);
   assert.match(ok(await d.berth(['logout', sec.host], { env })), new RegExp(`Removing login credentials for ${sec.host}`));
   assert.equal(JSON.parse(fs.readFileSync(path.join(cfgDir, 'config.json'), 'utf8')).auths[sec.host], undefined);
-  fails(await d.berth(['pull', `${sec.host}/cli/busybox:v2`], { env }), /unauthorized|authentication required|pull access denied/, 'pull after logout');
+  fails(await d.berth(['pull', `${sec.host}/cli/busybox:v2`], { env }), /no basic auth credentials/, 'pull after logout');
 });

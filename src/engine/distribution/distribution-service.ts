@@ -19,7 +19,7 @@ import { ProgressReporter, type ProgressSink } from './progress.js';
 import { makeAgents, drain, readAll, RegistrySession, httpError, type Agents } from './registry-session.js';
 import { pullOne } from './pull.js';
 import { mountSources, pushImage } from './push.js';
-import { asBerthError, pullError, RegistryHttpError, RegistryUnreachableError } from './registry-errors.js';
+import { asBerthError, codeText, pullError, RegistryHttpError, RegistryUnreachableError } from './registry-errors.js';
 
 export interface DistributionOptions {
   dataRoot: string;
@@ -284,7 +284,8 @@ export class DistributionService {
         return;
       } catch (e) {
         if (e instanceof RegistryHttpError && (e.status === 401 || e.status === 403)) {
-          throw new UnauthorizedError(`Get "${e.url}": ${e.code ? `${e.code.toLowerCase()}: ` : ''}${e.detailMessage}`);
+          // dockerd names the registry's /v2/ (where the challenge came from), not the token URL.
+          throw new UnauthorizedError(`Get "${ep.url}/v2/": ${e.code ? `${codeText(e.code)}: ` : ''}${e.detailMessage}`);
         }
         throw asBerthError(e) as BerthError;
       }

@@ -17,6 +17,12 @@ export class RegistryHttpError extends Error {
   }
 }
 
+/** A registry that wants Basic credentials and got none. */
+export class NoCredentialsError extends UnauthorizedError {}
+
+/** A blob the manifest names that the registry does not have (distribution's client says "unknown blob"). */
+export class UnknownBlobError extends NotFoundError {}
+
 /** A failure to reach a registry at all (refused, reset, DNS, TLS): another endpoint may be tried. */
 export class RegistryUnreachableError extends Error {}
 

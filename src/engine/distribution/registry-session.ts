@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { parseChallenges, type Challenge } from '../../lib/distribution/challenge.js';
 import { encodeBasicAuth, type AuthConfig } from '../../lib/distribution/auth-config.js';
 import type { Endpoint } from '../../lib/distribution/endpoints.js';
-import { RegistryHttpError, RegistryUnreachableError, parseErrorBody } from './registry-errors.js';
+import { NoCredentialsError, RegistryHttpError, RegistryUnreachableError, parseErrorBody } from './registry-errors.js';
 
 export interface Agents {
   http: http.Agent;
@@ -132,7 +132,9 @@ export class RegistrySession {
       this.authorization = `Bearer ${await this.fetchToken(bearer, this.scopes, signal)}`;
       return;
     }
-    if (challenges.some((c) => c.scheme === 'basic') && this.creds.username !== undefined) {
+    if (challenges.some((c) => c.scheme === 'basic')) {
+      // dockerd's words when a registry wants Basic and the request came without credentials.
+      if (this.creds.username === undefined) throw new NoCredentialsError('no basic auth credentials');
       this.authorization = `Basic ${encodeBasicAuth(this.creds.username, this.creds.password ?? '')}`;
     }
   }

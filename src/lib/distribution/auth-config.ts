@@ -33,8 +33,9 @@ export function decodeRegistryAuth(header: string | undefined): AuthConfig {
   }
 }
 
+/** URL-safe base64 *with* padding: Go's base64.URLEncoding, which dockerd decodes strictly. */
 export function encodeRegistryAuth(a: AuthConfig): string {
-  return Buffer.from(JSON.stringify(a)).toString('base64url');
+  return Buffer.from(JSON.stringify(a)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** Fills username/password from `auth` (base64 "user:pass") when only that is given. */
