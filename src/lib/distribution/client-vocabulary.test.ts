@@ -49,7 +49,7 @@ test('platforms: --platform parsing, aliases, and the manifest list entry for a 
   assert.equal(choosePlatform(list, { os: 'linux', architecture: 'arm', variant: 'v7' })?.digest, 'arm7');
   assert.equal(choosePlatform(list, { os: 'linux', architecture: 'arm64' })?.digest, 'arm64');
   assert.equal(choosePlatform(list, { os: 'linux', architecture: 's390x' }), undefined);
-  assert.equal(choosePlatform<{ digest: string }>([{ digest: 'x' }], host), undefined, 'an entry without platform matches nothing');
+  assert.equal(choosePlatform<{ digest: string; platform?: undefined }>([{ digest: 'x' }], host), undefined, 'an entry without platform matches nothing');
   assert.equal(platformMatches({ os: 'linux', architecture: 'amd64' }, { os: 'windows', architecture: 'amd64' }), false);
 });
 
