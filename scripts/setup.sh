@@ -19,7 +19,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 #    cannot stand in for busybox-static (the rootfs needs the static binary). docker.io is here only as
 #    the peer for tests and the bench: its dockerd must never be left running by the install.
 # ---------------------------------------------------------------------------------------------------
-PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium)
+PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium docker-registry)
 missing=()
 for p in "${PKGS[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)"
@@ -38,7 +38,7 @@ else
     chmod 755 /usr/sbin/policy-rc.d
     policy_added=1
   fi
-  before_pids="$(pgrep -x dockerd; pgrep -x containerd; true)"
+  before_pids="$(pgrep -x dockerd; pgrep -x containerd; pgrep -x docker-registry; true)"
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" > "$CACHE/apt-install.log" 2>&1 \
     || { cat "$CACHE/apt-install.log" >&2; [ $policy_added = 1 ] && rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
@@ -46,9 +46,9 @@ else
   # Belt and braces: on a systemd host make sure the units stay off, and stop any dockerd/containerd
   # that the install started anyway (only those: a dockerd that ran before is somebody else's).
   if [ -d /run/systemd/system ] && command -v systemctl > /dev/null; then
-    systemctl disable --now docker.service docker.socket containerd.service > /dev/null 2>&1 || true
+    systemctl disable --now docker.service docker.socket containerd.service docker-registry.service > /dev/null 2>&1 || true
   fi
-  for pid in $(pgrep -x dockerd; pgrep -x containerd; true); do
+  for pid in $(pgrep -x dockerd; pgrep -x containerd; pgrep -x docker-registry; true); do
     grep -qx "$pid" <<< "$before_pids" || { kill "$pid" 2>/dev/null || true; }
   done
   step "apt packages" "installed ${#missing[@]}"
