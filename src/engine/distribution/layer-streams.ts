@@ -125,9 +125,26 @@ export function tee(): { sink: Writable; a: PassThrough; b: PassThrough } {
   return { sink, a, b };
 }
 
-/** Gzip as Docker's push writes layers; level 1 keeps the CPU cost of pushing random data low. */
-export function gzipper(level = zlib.constants.Z_BEST_SPEED): Transform {
+/** How much of a layer is looked at before choosing how hard to compress it. */
+const SAMPLE_BYTES = 1 << 20;
+
+/**
+ * The deflate level for a layer whose first bytes are `sample`: 1 (fast) for data that compresses,
+ * 0 (stored blocks) for data that does not, such as already-compressed files, where searching for
+ * matches costs CPU and gains nothing (deflate itself falls back to stored blocks there). The choice
+ * depends only on the bytes, so the same layer always compresses to the same blob and digest.
+ */
+export function chooseGzipLevel(sample: Buffer): number {
+  if (sample.length === 0) return zlib.constants.Z_BEST_SPEED;
+  const packed = zlib.deflateRawSync(sample, { level: zlib.constants.Z_BEST_SPEED });
+  return packed.length > sample.length * 0.97 ? zlib.constants.Z_NO_COMPRESSION : zlib.constants.Z_BEST_SPEED;
+}
+
+/** Gzip at the level chooseGzipLevel picked from the layer's first MiB. */
+export function gzipper(level: number): Transform {
   return zlib.createGzip({ level });
 }
+
+export const GZIP_SAMPLE_BYTES = SAMPLE_BYTES;
 
 export type { Readable };

@@ -11,7 +11,20 @@ import { shortId, type Digest } from '../../lib/oci/digest.js';
 import { MediaType } from '../../lib/oci/media-types.js';
 import { MANIFEST_TYPES } from '../../lib/distribution/manifest.js';
 import type { ImageConfig } from '../../lib/oci/types.js';
-import { gzipper } from './layer-streams.js';
+import { chooseGzipLevel, gzipper, GZIP_SAMPLE_BYTES } from './layer-streams.js';
+import fsp from 'node:fs/promises';
+
+/** The first `n` bytes of a file (less when it is shorter). */
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
 import { ProgressReporter, Semaphore } from './progress.js';
 import { drain, type RegistrySession } from './registry-session.js';
 import type { BlobCache } from './blob-cache.js';
@@ -84,6 +97,7 @@ async function pushLayer(c: PushContext, diffId: Digest, p: ProgressReporter): P
     if (r?.location) await c.session.request('DELETE', uploadUrl(c.session, r.location), { signal: c.signal, ok: () => true }).then(drain, () => {});
   }
   const total = (await c.images.content.info(diffId))?.size ?? 0;
+  const level = chooseGzipLevel(await readHead(c.images.content.path(diffId), GZIP_SAMPLE_BYTES));
   const { location } = await startUpload(c);
   const hash = createHash('sha256');
   let compressedSize = 0;
@@ -105,7 +119,7 @@ async function pushLayer(c: PushContext, diffId: Digest, p: ProgressReporter): P
   const body = () => {
     const src = c.images.content.open(diffId);
     const out = new PassThrough();
-    const gz = gzipper();
+    const gz = gzipper(level);
     for (const [a, b] of [[src, counter], [counter, gz], [gz, hasher], [hasher, out]] as const) {
       a.on('error', (e) => out.destroy(e));
       a.pipe(b);
