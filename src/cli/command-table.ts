@@ -38,6 +38,10 @@ import * as version from './commands/version.js';
 import * as volume from './commands/volume.js';
 import * as network from './commands/network.js';
 import * as wait from './commands/wait.js';
+import * as pull from './commands/pull.js';
+import * as push from './commands/push.js';
+import * as login from './commands/login.js';
+import * as search from './commands/search.js';
 
 export interface Registration {
   spec: CommandSpec<never>;
@@ -54,6 +58,7 @@ export const OTHER_COMMANDS: Registration[] = [
   r(importCmd.spec), r(inspect.spec), r(kill.spec), r(load.spec), r(logs.spec), r(pause.pauseSpec), r(port.spec), r(rename.spec),
   r(restart.spec), r(rm.spec, 'rm', []), r(rmi.spec), r(save.spec), r(start.spec), r(stop.spec), r(tag.spec),
   r(top.spec), r(pause.unpauseSpec), r(update.spec), r(wait.spec),
+  r(pull.spec), r(push.spec), r(login.loginSpec), r(login.logoutSpec), r(search.spec),
 ];
 
 export const GROUPS: { name: string; description: string; commands: Registration[] }[] = [
@@ -73,6 +78,7 @@ export const GROUPS: { name: string; description: string; commands: Registration
     commands: [
       r(build.spec), r(history.spec), r(importCmd.spec), r(inspect.imageSpec), r(load.spec), r(images.spec, 'ls', ['list']),
       r(prune.imageSpec), r(rmi.spec, 'rm', ['remove', 'rmi']), r(save.spec), r(tag.spec),
+      r(pull.spec), r(push.spec),
     ],
   },
   {

@@ -61,3 +61,37 @@ export function imageLoad(c: Client, tar: Readable | Buffer, o: { quiet?: boolea
 export function imageSave(c: Client, names: string[]): Promise<IncomingMessage> {
   return c.request('GET', '/images/get', { query: { names } });
 }
+
+/** POST /images/{name}/push?tag=: the JSON progress stream; `auth` is the X-Registry-Auth value. */
+export function imagePush(c: Client, name: string, o: { tag?: string; auth?: string } = {}): Promise<IncomingMessage> {
+  return c.request('POST', `/images/${enc(name)}/push`, { query: { tag: o.tag || undefined }, headers: { 'X-Registry-Auth': o.auth ?? '' } });
+}
+
+/** POST /images/create?fromImage= with credentials (X-Registry-Auth) for the image's registry. */
+export function imagePullWithAuth(c: Client, fromImage: string, o: { tag?: string; platform?: string; auth?: string } = {}): Promise<IncomingMessage> {
+  return c.request('POST', '/images/create', {
+    query: { fromImage, tag: o.tag || undefined, platform: o.platform || undefined },
+    headers: o.auth ? { 'X-Registry-Auth': o.auth } : {},
+  });
+}
+
+export interface ImageSearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}
+
+/** GET /images/search?term=&limit=&filters= */
+export function imageSearch(c: Client, term: string, o: { limit?: number; filters?: Record<string, string[]>; auth?: string } = {}): Promise<ImageSearchResult[]> {
+  return c.json('GET', '/images/search', {
+    query: { term, limit: o.limit || undefined, filters: encodeFilters(o.filters) },
+    headers: o.auth ? { 'X-Registry-Auth': o.auth } : {},
+  });
+}
+
+/** POST /auth: checks credentials with the registry ({"Status":"Login Succeeded"}). */
+export function registryLogin(c: Client, auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
+  return c.json('POST', '/auth', { json: auth });
+}

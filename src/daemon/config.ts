@@ -42,6 +42,15 @@ export interface DaemonConfig {
    * start `docker run` sends next is quick (berth's own; --start-ahead=false turns it off).
    */
   startAhead: boolean;
+  /** --registry-mirror URLs tried, in order, before Docker Hub for docker.io images. */
+  registryMirrors: string[];
+  /** --insecure-registry hosts (host[:port] or CIDR): TLS without verification, or plain HTTP. */
+  insecureRegistries: string[];
+  /** --max-concurrent-downloads / --max-concurrent-uploads (dockerd's defaults: 3 and 5). */
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
+  /** Where docker.io images come from after the mirrors (berth's own --docker-hub-url). */
+  dockerHubUrl?: string;
 }
 
 export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConfig {
@@ -61,6 +70,10 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     logOpts: {},
     group: 'root',
     startAhead: true,
+    registryMirrors: [],
+    insecureRegistries: [],
+    maxConcurrentDownloads: 3,
+    maxConcurrentUploads: 5,
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import { defaultConfig, type DaemonConfig } from './config.js';
 import type { LogLevel } from './logger.js';
 import { InvalidParameterError } from '../errors.js';
 import { parseByteSize } from './byte-size.js';
+import { normaliseMirror } from '../lib/distribution/endpoints.js';
 
 export function parseDaemonFlags(argv: string[]): DaemonConfig {
   const program = new Command('berthd')
@@ -37,6 +38,11 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     .option('--api-cors-header <origin>', 'Set CORS headers in the Engine API')
     .option('--web <addr>', 'Serve the dashboard (and the API) on this TCP address, e.g. 127.0.0.1:2380 (berth)')
     .addOption(new Option('--start-ahead <bool>', 'Prepare a created container\'s run before its start arrives (berth)').choices(['true', 'false']).default('true'))
+    .option('--registry-mirror <url>', 'Preferred Docker registry mirror (for docker.io images)', collect, [] as string[])
+    .option('--insecure-registry <host>', 'Enable insecure registry communication (host[:port] or CIDR)', collect, [] as string[])
+    .option('--max-concurrent-downloads <n>', 'Set the max concurrent downloads for each pull', '3')
+    .option('--max-concurrent-uploads <n>', 'Set the max concurrent uploads for each push', '5')
+    .addOption(new Option('--docker-hub-url <url>', 'Where docker.io images come from after the mirrors (berth; tests keep it on loopback)').hideHelp())
     .version('0.1.0', '-v, --version', 'Print version information and quit')
     .exitOverride();
   program.parse(argv, { from: 'user' });
@@ -63,6 +69,11 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     tlskey: string;
     apiCorsHeader?: string;
     web?: string;
+    registryMirror: string[];
+    insecureRegistry: string[];
+    maxConcurrentDownloads: string;
+    maxConcurrentUploads: string;
+    dockerHubUrl?: string;
   }>();
   const bool = (flag: string, v: boolean | string | undefined): boolean | undefined => {
     if (v === undefined || typeof v === 'boolean') return v;
@@ -118,7 +129,24 @@ export function parseDaemonFlags(argv: string[]): DaemonConfig {
     corsOrigin: o.apiCorsHeader ?? '',
     web: o.web ? normaliseHost(o.web.includes('://') ? o.web : `tcp://${o.web}`) : '',
     startAhead: o.startAhead === 'true',
+    registryMirrors: o.registryMirror.map((m) => {
+      try {
+        return normaliseMirror(m);
+      } catch (e) {
+        throw new InvalidParameterError((e as Error).message);
+      }
+    }),
+    insecureRegistries: o.insecureRegistry,
+    maxConcurrentDownloads: positiveInt('max-concurrent-downloads', o.maxConcurrentDownloads),
+    maxConcurrentUploads: positiveInt('max-concurrent-uploads', o.maxConcurrentUploads),
+    ...(o.dockerHubUrl ? { dockerHubUrl: o.dockerHubUrl } : {}),
   });
+}
+
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1) throw new InvalidParameterError(`invalid value "${v}" for --${flag}: a positive integer is expected`);
+  return n;
 }
 
 function collect(v: string, acc: string[]): string[] {

@@ -12,6 +12,7 @@ import { listen, isLoopbackHost, type ListenTls } from './listeners.js';
 import type { Services } from './services.js';
 import { EventBus } from '../engine/events.js';
 import { ImageService } from '../engine/images/image-service.js';
+import { DistributionService } from '../engine/distribution/distribution-service.js';
 import { NetworkService } from '../engine/networks/network-service.js';
 import { ContainerService } from '../engine/containers/container-service.js';
 import { Builder } from '../engine/builder/builder.js';
@@ -82,7 +83,20 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   const builder = new Builder(images, containers, config.dataRoot, log);
   await builder.init();
 
-  const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost() };
+  const distribution = new DistributionService({
+    dataRoot: config.dataRoot,
+    images,
+    events,
+    log,
+    mirrors: config.registryMirrors,
+    insecureRegistries: config.insecureRegistries,
+    maxConcurrentDownloads: config.maxConcurrentDownloads,
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    dockerHubUrl: config.dockerHubUrl,
+  });
+  await distribution.init();
+
+  const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost(), distribution };
   const api = new ApiServer(log);
   api.corsOrigin = config.corsOrigin ?? '';
   registerAllRoutes(api.router, services);

@@ -9,6 +9,7 @@ import type { Builder } from '../engine/builder/builder.js';
 import type { NetworkService } from '../engine/networks/network-service.js';
 import type { VolumeService } from '../engine/volumes/volume-service.js';
 import type { HostFacts } from '../host/host-info.js';
+import type { DistributionService } from '../engine/distribution/distribution-service.js';
 
 export interface Services {
   config: DaemonConfig;
@@ -21,4 +22,6 @@ export interface Services {
   builder: Builder;
   /** Facts about the host, probed once at start-up (for /info and /version). */
   host: HostFacts;
+  /** The registry client: pull, push, login, search. */
+  distribution: DistributionService;
 }

@@ -106,6 +106,9 @@ export class TestDaemon {
       // Names the embedded DNS does not know go to loopback, never to the host's resolvers: tests
       // send no traffic off this machine.
       '--dns', '127.0.0.1',
+      // Likewise docker.io images: a pull that no --registry-mirror serves ends at loopback, never
+      // at Docker Hub.
+      '--docker-hub-url', 'http://127.0.0.1:9',
       '--log-level', 'debug',
       ...(this.options.args ?? []),
     ];

@@ -527,8 +527,8 @@ export class ImageService implements ImageProvider {
     return { deleted, spaceReclaimed: space };
   }
 
-  /** Removes layers and blobs that no image uses and no lease holds. */
-  private collectGarbage(): Promise<{ layers: LayerMeta[]; blobs: number }> {
+  /** Removes layers and blobs that no image uses and no lease holds (pull and push call it after their lease). */
+  collectGarbage(): Promise<{ layers: LayerMeta[]; blobs: number }> {
     return this.leases.exclusive(async () => {
       const keepLayers = new Set<Digest>();
       const keepBlobs = new Set<Digest>();

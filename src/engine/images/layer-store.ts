@@ -30,6 +30,11 @@ export interface CreateLayerOptions {
   signal?: AbortSignal;
   /** Leases the layer as it becomes visible (or is found present), so garbage collection keeps it. */
   lease?: Lease;
+  /**
+   * The parent is being unpacked at the same time (a pull extracts layers in parallel): it is named
+   * in meta.json but need not exist yet. The image record, written last, still needs every layer.
+   */
+  parentPending?: boolean;
 }
 
 export const layerLeaseKey = (chainId: Digest) => `layer:${chainId}`;
@@ -89,7 +94,7 @@ export class LayerStore {
    * chain is already unpacked (the new copy is discarded).
    */
   async create(parent: Digest | null, tarStream: AsyncIterable<Uint8Array>, opts: CreateLayerOptions = {}): Promise<LayerMeta> {
-    if (parent && !this.layers.has(parent)) throw new Error(`parent layer ${parent} is not in the store`);
+    if (parent && !opts.parentPending && !this.layers.has(parent)) throw new Error(`parent layer ${parent} is not in the store`);
     const tmp = path.join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
     await fsp.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {

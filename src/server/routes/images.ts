@@ -11,6 +11,12 @@ import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImageP
 import type { DeleteRecord, ImageDetails } from '../../engine/images/image-service.js';
 import { compareVersions } from '../../api/version.js';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
+import { decodeRegistryAuth } from '../../lib/distribution/auth-config.js';
+
+function header(ctx: RouteContext, name: string): string | undefined {
+  const v = ctx.req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
 
 /** Docker's image inspect shows the full container-config shape, nulls included. */
 function fullConfig(c: ContainerConfig): ContainerConfig {
@@ -214,13 +220,25 @@ export function registerImageRoutes(r: Router, s: Services): void {
     }
     if (fromImage) {
       await drainBody(ctx);
-      const { display } = await images.pullLocal(fromImage, ctx.query.get('tag') || undefined);
-      const ref = display.includes('@') ? display.split('@')[0]! : display.replace(/:[^:/]+$/, '');
-      const tag = display.includes('@') ? display.split('@')[1]! : display.slice(ref.length + 1);
-      const write = jsonStream(ctx);
-      write({ status: `Pulling from ${ref.includes('/') ? ref : `library/${ref}`}`, id: tag });
-      write({ status: `Status: Image is up to date for ${display}` });
-      ctx.res.end();
+      // Docker's flushing writer: an error before the first progress line is still an HTTP error
+      // (404 for an unknown manifest), one after it travels inside the stream.
+      const out = progressStream(ctx);
+      try {
+        await s.distribution.pull({
+          fromImage,
+          tag: ctx.query.get('tag') || undefined,
+          platform: ctx.query.get('platform') || undefined,
+          auth: decodeRegistryAuth(header(ctx, 'x-registry-auth')),
+          signal: ctx.signal,
+          onProgress: (m) => out.write(m),
+        });
+        out.end();
+      } catch (e) {
+        if (!ctx.res.headersSent) throw e;
+        if (ctx.signal.aborted) return;
+        if (isInternalError(e)) s.log.error(`POST /images/create: ${(e as Error)?.message ?? e}`);
+        out.fail(e);
+      }
       return;
     }
     await drainBody(ctx);
@@ -253,7 +271,27 @@ export function registerImageRoutes(r: Router, s: Services): void {
   r.post('/images/*', async (ctx) => {
     const m = splitSuffix(wildcard(ctx), ['tag', 'push']);
     if (!m) throw new NotFoundError('page not found');
-    if (m.suffix === 'push') throw new InvalidParameterError('push is not supported yet');
+    if (m.suffix === 'push') {
+      await drainBody(ctx);
+      // Docker answers a push with 200 and reports every failure inside the stream.
+      const out = progressStream(ctx);
+      try {
+        await s.distribution.push({
+          name: m.name,
+          tag: ctx.query.get('tag') || undefined,
+          auth: decodeRegistryAuth(header(ctx, 'x-registry-auth')),
+          signal: ctx.signal,
+          onProgress: (msg) => out.write(msg),
+        });
+        out.end();
+      } catch (e) {
+        if (!ctx.res.headersSent) throw e;
+        if (ctx.signal.aborted) return;
+        if (isInternalError(e)) s.log.error(`POST /images/${m.name}/push: ${(e as Error)?.message ?? e}`);
+        out.fail(e);
+      }
+      return;
+    }
     const repo = ctx.query.get('repo');
     if (!repo) throw new InvalidParameterError('repository name must have at least one component');
     await images.tag(m.name, repo, ctx.query.get('tag') || undefined);

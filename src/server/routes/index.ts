@@ -10,6 +10,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerBuildRoutes } from './build.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerDashboardRoutes } from './dashboard.js';
+import { registerDistributionRoutes } from './distribution.js';
 
 export function registerAllRoutes(r: Router, s: Services): void {
   registerSystemRoutes(r, s);
@@ -22,4 +23,5 @@ export function registerAllRoutes(r: Router, s: Services): void {
   registerBuildRoutes(r, s);
   registerNetworkRoutes(r, s);
   registerDashboardRoutes(r, s);
+  registerDistributionRoutes(r, s);
 }
