@@ -75,7 +75,7 @@ export class RegistrySession {
         if (opts.signal?.aborted) return reject(e);
         // Go's wording, as dockerd reports it: Get "https://host/v2/": dial tcp ...: connection refused.
         const verb = method[0] + method.slice(1).toLowerCase();
-        reject(e instanceof RegistryUnreachableError ? e : new RegistryUnreachableError(`${verb} "${u.href}": ${(e as Error).message}`));
+        reject(e instanceof RegistryUnreachableError ? e : new RegistryUnreachableError(`${verb} "${u.href}": ${goDialError(e as NodeJS.ErrnoException, u)}`));
       });
       if (body === undefined || Buffer.isBuffer(body)) req.end(body);
       else {
@@ -195,4 +195,26 @@ export async function httpError(res: http.IncomingMessage, method: string, url: 
   const statusText = `${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ''}`.trim();
   const code = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : undefined;
   return new RegistryHttpError(status, code, code ? (text.trim() || statusText) : statusText, url, method);
+}
+
+/** Node's socket error in the words of Go's net package, as dockerd's messages carry them. */
+export function goDialError(e: NodeJS.ErrnoException, u: URL): string {
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const addr = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `dial tcp ${addr}: connect: connection refused`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `dial tcp: lookup ${host}: no such host`;
+    case 'ENETUNREACH':
+      return `dial tcp ${addr}: connect: network is unreachable`;
+    case 'EHOSTUNREACH':
+      return `dial tcp ${addr}: connect: no route to host`;
+    case 'ECONNRESET':
+      return `read tcp ${addr}: read: connection reset by peer`;
+    default:
+      return e.message;
+  }
 }

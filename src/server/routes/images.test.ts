@@ -15,6 +15,7 @@ import { ImageService } from '../../engine/images/image-service.js';
 import { EventBus } from '../../engine/events.js';
 import { silentLogger } from '../../daemon/logger.js';
 import type { Services } from '../../daemon/services.js';
+import { DistributionService } from '../../engine/distribution/distribution-service.js';
 
 async function rootfsTar(): Promise<Buffer> {
   const pack = tar.pack();
@@ -43,8 +44,19 @@ async function server(t: import('node:test').TestContext): Promise<{ docker: Doc
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'berth-imgroutes-'));
   const images = new ImageService({ dataRoot: path.join(dir, 'data'), events: new EventBus(), log: silentLogger, usage: { containersUsing: () => [] } });
   await images.init();
+  const distribution = new DistributionService({
+    dataRoot: path.join(dir, 'data'),
+    images,
+    events: new EventBus(),
+    log: silentLogger,
+    mirrors: [],
+    insecureRegistries: [],
+    maxConcurrentDownloads: 3,
+    maxConcurrentUploads: 5,
+  });
+  await distribution.init();
   const api = new ApiServer(silentLogger);
-  registerImageRoutes(api.router, { images } as unknown as Services);
+  registerImageRoutes(api.router, { images, distribution } as unknown as Services);
   const sock = path.join(dir, 's.sock');
   await new Promise<void>((r) => api.server.listen(sock, r));
   t.after(async () => {
@@ -102,7 +114,7 @@ test('import, list, inspect, history, tag with slashes, save, load, rmi, prune t
   assert.equal(pruned.ImagesDeleted?.[0]?.Deleted, id2);
 });
 
-test('errors: 404 for missing images, 400 for bad names and changes, 404 pull access denied', async (t) => {
+test('errors: 404 for missing images, 400 for bad names and changes, 500 for an unreachable registry', async (t) => {
   const { docker, sock } = await server(t);
   await assert.rejects(docker.getImage('nosuch').inspect(), (e: { statusCode: number; json?: { message: string } }) => e.statusCode === 404 && e.json?.message === 'No such image: nosuch:latest');
   await assert.rejects(docker.getImage('a/b/c:v').remove(), (e: { statusCode: number }) => e.statusCode === 404);
@@ -110,9 +122,11 @@ test('errors: 404 for missing images, 400 for bad names and changes, 404 pull ac
   const res = await fetchUnix(sock, 'POST', '/v1.45/images/create?fromSrc=-&changes=' + encodeURIComponent('RUN true'), await rootfsTar());
   assert.equal(res.status, 400);
   assert.equal(JSON.parse(res.body).message, 'run is not a valid change command');
-  const pull = await fetchUnix(sock, 'POST', '/v1.45/images/create?fromImage=nosuchimage&tag=latest');
-  assert.equal(pull.status, 404);
-  assert.match(JSON.parse(pull.body).message, /pull access denied for nosuchimage, repository does not exist/);
+  // A registry that is not there (port 1 on loopback: no traffic leaves the machine): dockerd's 500
+  // with the dial error, before any progress was sent.
+  const pull = await fetchUnix(sock, 'POST', '/v1.45/images/create?fromImage=127.0.0.1%3A1%2Fnosuchimage&tag=latest');
+  assert.equal(pull.status, 500, pull.body);
+  assert.equal(JSON.parse(pull.body).message, 'Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused');
   const save = await fetchUnix(sock, 'GET', '/images/get?names=busybox');
   assert.equal(save.status, 404);
   const unknownSuffix = await fetchUnix(sock, 'GET', '/images/busybox/frobnicate');
