@@ -482,6 +482,50 @@ test('TLS with --tls-cert/--tls-key', async (t) => {
   assert.notEqual(curl.stdout, '200', 'plain HTTP is not served on a TLS port');
 });
 
+/** Starts a request with a declared body of `declared` bytes, sends `sent` of them and leaves the socket open. */
+function startPartialRequest(r: TestRegistry, method: string, urlPath: string, declared: number, sent: Buffer): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(r.port, '127.0.0.1', () => {
+      s.write(`${method} ${urlPath} HTTP/1.1\r\nHost: ${r.host}\r\nContent-Length: ${declared}\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      s.write(sent, () => resolve(s));
+    });
+    s.on('error', () => {}); // the registry is killed under it: that is the point
+    s.once('error', reject);
+  });
+}
+
+test('a registry killed mid-upload: after a restart nothing half-written is visible, and a chunked upload carries on from its last whole chunk', async (t) => {
+  const k = await startRegistry(t);
+  const data = crypto.randomBytes(3_000_000);
+  const d = sha256(data);
+  // A monolithic push cut by the registry's death.
+  const s1 = await startPartialRequest(k, 'POST', `/v2/crash/app/blobs/uploads/?digest=${d}`, data.length, data.subarray(0, 1_000_000));
+  // A chunked upload: the first chunk whole, the second cut by the same death.
+  const loc = (await k.request('POST', '/v2/crash/app/blobs/uploads/')).headers.location as string;
+  assert.equal((await k.request('PATCH', loc, { body: data.subarray(0, 1_000_000), headers: { 'Content-Range': '0-999999' } })).status, 202);
+  const s2 = await startPartialRequest(k, 'PATCH', loc, 1_000_000, data.subarray(1_000_000, 1_500_000));
+  // Both bodies are being received when the process dies.
+  await waitFor('the partial bodies to reach the registry', () => fs.readdirSync(path.join(k.root, '.tmp')).length >= 2, 20_000);
+  await k.kill();
+  s1.destroy();
+  s2.destroy();
+  await k.start();
+  assert.equal((await k.request('HEAD', `/v2/crash/app/blobs/${d}`)).status, 404, 'no blob from the cut monolithic push');
+  const status = await k.request('GET', loc);
+  assert.equal(status.status, 204);
+  assert.equal(status.headers.range, '0-999999', 'the upload holds exactly its one whole chunk');
+  // The running hash died with the process: completion hashes the stored chunks instead.
+  assert.equal((await k.request('PATCH', loc, { body: data.subarray(1_000_000), headers: { 'Content-Range': `1000000-${data.length - 1}` } })).status, 202);
+  const done = await k.request('PUT', `${loc}?digest=${d}`);
+  assert.equal(done.status, 201, done.text);
+  assert.ok((await k.request('GET', `/v2/crash/app/blobs/${d}`)).body.equals(data));
+  const wrong = (await k.request('POST', '/v2/crash/app/blobs/uploads/')).headers.location as string;
+  assert.equal((await k.request('PATCH', wrong, { body: data.subarray(0, 10) })).status, 202);
+  await k.stop();
+  await k.start();
+  assert.equal(errorCode(await k.request('PUT', `${wrong}?digest=${sha256('something else')}`)), 'DIGEST_INVALID', 'chunks hashed after a restart are still checked');
+});
+
 test('garbage collection: offline refused while served, dry run, removal; online on SIGUSR2 keeps what is referenced', async (t) => {
   const g = await startRegistry(t, ['--gc-grace', '0s']);
   const kept = await pushImage(g, 'gc/app', 'v1');
