@@ -555,6 +555,66 @@ test('garbage collection: offline refused while served, dry run, removal; online
   assert.ok(!fs.existsSync(path.join(g.root, 'blobs', 'sha256', kept.layer.slice(7, 9), kept.layer.slice(7))));
 });
 
+test('online GC racing pushes that reuse old unreferenced blobs: every manifest accepted keeps every blob it names', async (t) => {
+  const g = await startRegistry(t);
+  const repo = 'race/gc';
+  const hexPath = (d: string) => d.slice(7);
+  // 40 blobs nobody references yet, aged past the 1 h grace: fair game for the collector, unless a
+  // push names them first. Each is HEAD-checked then named by a manifest, as docker does for a layer
+  // that "already exists", while collections run back to back.
+  const old = Date.now() / 1000 - 7200;
+  const orphans: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const d = await pushBlob(g, repo, `old layer ${i}`);
+    fs.utimesSync(path.join(g.root, 'blobs', 'sha256', hexPath(d).slice(0, 2), hexPath(d), 'data'), old, old);
+    fs.utimesSync(path.join(g.root, 'repositories', repo, '_layers', 'sha256', hexPath(d), 'link'), old, old);
+    orphans.push(d);
+  }
+  const config = await pushBlob(g, repo, '{"architecture":"amd64","os":"linux"}');
+  const accepted: { tag: string; blobs: string[] }[] = [];
+  let refused = 0;
+  const pushOne = async (i: number) => {
+    const layer = orphans[i]!;
+    if ((await g.request('HEAD', `/v2/${repo}/blobs/${layer}`)).status !== 200) {
+      refused++; // collected before the push looked: docker would upload it again
+      return;
+    }
+    const body = dockerManifest({ digest: config, size: 37 }, [{ digest: layer, size: `old layer ${i}`.length }]);
+    const r = await g.request('PUT', `/v2/${repo}/manifests/t${i}`, { body, headers: { 'Content-Type': DOCKER_MANIFEST } });
+    if (r.status === 201) accepted.push({ tag: `t${i}`, blobs: [config, layer] });
+    else {
+      assert.equal(errorCode(r), 'MANIFEST_BLOB_UNKNOWN', r.text);
+      refused++;
+    }
+  };
+  const finished = () => (g.log.match(/gc: removed/g) ?? []).length;
+  let collections = 0;
+  let pushing = true;
+  const gcLoop = (async () => {
+    // Bounded: at most 100 collections, and only while the pushes run.
+    while (pushing && collections < 100) {
+      const before = finished();
+      g.proc!.kill('SIGUSR2');
+      await waitFor('a collection to finish', () => finished() > before, 20_000, 5);
+      collections++;
+    }
+  })();
+  // Only the even-numbered orphans are pushed; the odd ones stay unreferenced.
+  for (let i = 0; i < 40; i += 4) await Promise.all([i, i + 2].map(pushOne));
+  pushing = false;
+  await gcLoop;
+  const before = finished();
+  g.proc!.kill('SIGUSR2');
+  await waitFor('a last collection', () => finished() > before, 20_000);
+  t.diagnostic(`${accepted.length} accepted, ${refused} refused, ${collections} collections during the pushes`);
+  assert.ok(collections >= 1 && accepted.length > 0);
+  for (const a of accepted) {
+    assert.equal((await g.request('GET', `/v2/${repo}/manifests/${a.tag}`)).status, 200);
+    for (const b of a.blobs) assert.equal((await g.request('HEAD', `/v2/${repo}/blobs/${b}`)).status, 200, `${a.tag} lost ${b}`);
+  }
+  for (let i = 1; i < 40; i += 2) assert.equal((await g.request('HEAD', `/v2/${repo}/blobs/${orphans[i]}`)).status, 404, 'the old blobs nobody named were collected');
+});
+
 test('bad flags exit 2 with a message', async () => {
   const r = await run(process.execPath, [REGISTRY_BIN, '--addr', 'nonsense', '--root', os.tmpdir()]);
   assert.notEqual(r.code, 0);
