@@ -223,4 +223,10 @@ test('docker login with token auth: dockerd follows the Bearer challenge to the 
   assert.notEqual(denied.code, 0, 'a push without the push grant is refused');
   assert.match(denied.stderr, /denied|unauthorized|authentication required/i);
   ok(await docker(['logout', ours.host]), 'logout');
+  // skopeo follows the same challenge with its own client code.
+  const sk = JSON.parse(ok(await skopeo(['inspect', '--tls-verify=false', '--creds', 'eve:eve-secret', `docker://${ours.host}/tok/app:v1`]), 'skopeo with a token').stdout);
+  assert.equal(sk.Name, `${ours.host}/tok/app`);
+  const skWrong = await skopeo(['inspect', '--tls-verify=false', '--creds', 'eve:wrong', `docker://${ours.host}/tok/app:v1`]);
+  assert.notEqual(skWrong.code, 0, 'skopeo with a wrong password is refused');
+  assert.match(skWrong.stderr, /unauthorized|authentication required|incorrect username or password/i);
 });
