@@ -510,6 +510,7 @@ test('a registry killed mid-upload: after a restart nothing half-written is visi
   s1.destroy();
   s2.destroy();
   await k.start();
+  assert.deepEqual(fs.readdirSync(path.join(k.root, '.tmp')), [], 'the dead process\'s temp files were swept at start-up');
   assert.equal((await k.request('HEAD', `/v2/crash/app/blobs/${d}`)).status, 404, 'no blob from the cut monolithic push');
   const status = await k.request('GET', loc);
   assert.equal(status.status, 204);
