@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   try {
     await ours.start();
     await ref.start();
+    const loadBefore = os.loadavg()[0]!;
     const img = benchImage();
     const hosts: Record<Name, string> = { 'berth-registry': ours.host, 'docker-registry': ref.host };
     const digests = { 'berth-registry': await push(ours.host, img), 'docker-registry': await push(ref.host, img) };
@@ -167,14 +168,18 @@ async function main(): Promise<void> {
       ];
     });
     const table = renderTable(rows);
+    // The machine is shared: its load says how much the absolute figures are worth (the ratio, from
+    // interleaved rounds, is the figure to compare).
+    const loadAfter = os.loadavg()[0]!;
     const note =
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.availableParallelism()} cores: ${o.rounds} interleaved rounds of ` +
       `${o.seconds} s × ${o.connections} connections per target (autocannon, in the bench's process), both registries on 127.0.0.1 with filesystem storage ` +
-      `(docker-registry with its in-memory blob descriptor cache). For latency lower is better, so its ratio below 1 is the good side.`;
+      `(docker-registry with its in-memory blob descriptor cache); 1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after. ` +
+      `For latency lower is better, so its ratio below 1 is the good side.`;
     console.log(`${table}\n\n${note}`);
     const out = path.join(REPO, 'bench', 'results', 'registry.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), options: o, digest, samples, rows }, null, 2) + '\n');
+    fs.writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), options: o, loadAverage: { before: loadBefore, after: loadAfter }, digest, samples, rows }, null, 2) + '\n');
     if (o.readme) {
       const p = path.join(REPO, 'README.md');
       const text = fs.readFileSync(p, 'utf8');

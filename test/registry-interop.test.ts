@@ -189,6 +189,14 @@ test('docker login with htpasswd basic auth (berth-registry and docker-registry 
   const b = await loginFlows(theirs.host, 'private/app');
   // dockerd words the refusal the same way for both registries.
   for (const w of [a.wrong, b.wrong]) assert.match(w.stderr, /unauthorized/i);
+  // Search answers what the caller may pull: nothing for an anonymous caller, the repository once
+  // signed in (dockerd sends the stored credentials with its v1 search).
+  const anonymousSearch = ok(await docker(['search', `${ours.host}/private`]), 'anonymous search');
+  assert.equal(anonymousSearch.stdout.trim().split('\n').length, 1, 'only the header');
+  ok(await docker(['login', '-u', 'bob', '--password-stdin', ours.host], 'bob-secret'), 'bob login');
+  const signedIn = ok(await docker(['search', `${ours.host}/private`]), 'search signed in');
+  assert.match(signedIn.stdout, /^private\/app\s/m);
+  ok(await docker(['logout', ours.host]), 'logout');
   const probe = await ours.request('GET', '/v2/');
   assert.equal(probe.status, 401);
   assert.equal(probe.headers['www-authenticate'], 'Basic realm="berth-registry"');
@@ -222,5 +230,13 @@ test('docker login with token auth: dockerd follows the Bearer challenge to the 
   const denied = await docker(['push', `${ours.host}/tok/eve:v1`]);
   assert.notEqual(denied.code, 0, 'a push without the push grant is refused');
   assert.match(denied.stderr, /denied|unauthorized|authentication required/i);
+  const search = ok(await docker(['search', `${ours.host}/tok`]), 'search signed in (token mode)');
+  assert.match(search.stdout, /^tok\/app\s/m);
   ok(await docker(['logout', ours.host]), 'logout');
+  // skopeo follows the same challenge with its own client code.
+  const sk = JSON.parse(ok(await skopeo(['inspect', '--tls-verify=false', '--creds', 'eve:eve-secret', `docker://${ours.host}/tok/app:v1`]), 'skopeo with a token').stdout);
+  assert.equal(sk.Name, `${ours.host}/tok/app`);
+  const skWrong = await skopeo(['inspect', '--tls-verify=false', '--creds', 'eve:wrong', `docker://${ours.host}/tok/app:v1`]);
+  assert.notEqual(skWrong.code, 0, 'skopeo with a wrong password is refused');
+  assert.match(skWrong.stderr, /unauthorized|authentication required|incorrect username or password/i);
 });

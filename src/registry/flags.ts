@@ -65,6 +65,7 @@ export function parseRegistryFlags(argv: string[]): Parsed {
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action((o: Record<string, string | boolean | undefined>) => {
       if (!!o.tlsCert !== !!o.tlsKey) throw new Error('--tls-cert and --tls-key go together');
+      splitAddr(o.addr as string); // a malformed --addr is a usage error (exit 2), found before anything starts
       if (o.tokenRealm && !o.htpasswd && !o.acl) {
         // Anonymous-only token auth is allowed (an ACL with `anonymous` rules); say nothing.
       }

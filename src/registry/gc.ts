@@ -1,7 +1,10 @@
 // Garbage collection, safe while the registry serves. Mark and sweep:
 //
-// 1. Open a "touch window" (Registry.beginGcWindow): from now on every digest that is pushed, linked,
-//    mounted, HEAD-checked, or named by a manifest PUT is recorded.
+// 1. Open a "touch window" (Registry.beginGcWindow), holding the lock alone for that instant: from
+//    now on every digest that is pushed, linked, mounted, HEAD-checked, or named by a manifest PUT is
+//    recorded. Opening it under the lock matters: a manifest PUT that checked (and "touched", with no
+//    window open) just before, but writes its revision just after the mark listed the repository,
+//    would otherwise be seen by neither, and the sweep would take blobs it names.
 // 2. Mark, without any lock: every manifest revision of every repository, and every blob those
 //    manifests name (config, layers, index children, the manifests themselves).
 // 3. Sweep, holding the registry's lock alone (manifest PUTs, upload completions and mounts wait for
@@ -57,7 +60,7 @@ export async function collectGarbage(reg: Registry, opts: GcOptions = {}): Promi
   const graceMs = opts.graceMs ?? 3600_000;
   const uploadExpiryMs = opts.uploadExpiryMs ?? 7 * 24 * 3600_000;
   const start = Date.now();
-  const touched = reg.beginGcWindow();
+  const touched = await reg.lock.exclusive(async () => reg.beginGcWindow());
   const report: GcReport = { marked: 0, removed: [], bytesFreed: 0, linksRemoved: 0, uploadsPurged: 0, keptYoung: 0 };
   try {
     // ---- mark ----

@@ -72,7 +72,9 @@ async function serve(c: ServeConfig): Promise<void> {
   const { host, port } = splitAddr(c.addr);
   fs.mkdirSync(c.root, { recursive: true });
   const driver = new FilesystemDriver(c.root);
-  // Temp files older than a day are writes a crash cut short; younger ones may be another process's.
+  // Temp files of writers that are gone are what a crash cut short; those of live processes (another
+  // registry on this root) stay. Nameless-pid ones older than a day go too.
+  await driver.sweepDeadTemp();
   await driver.sweepTemp(24 * 3600_000);
   const registry = new Registry(driver);
   const auth = await buildAuth(c);

@@ -248,3 +248,34 @@ test('gc: a manifest PUT waiting on the sweep finds a removed blob reported, nev
   if (outcome === 'stored') assert.notEqual(await reg.blobs.size(cfg), undefined, 'a stored manifest names a present blob');
   else assert.equal(outcome, 'MANIFEST_BLOB_UNKNOWN');
 });
+
+test('gc: a manifest PUT that checked its blobs before the collection began and stores after the mark listed is not missed', async () => {
+  const mem = new MemoryDriver();
+  const reg0 = new Registry(mem);
+  const cfg = await pushBlob(reg0, 'app', Buffer.from('{}'));
+  const layer = await pushBlob(reg0, 'app', Buffer.from('an old layer nobody names yet'));
+  // The PUT is held between its check and the write of its revision link.
+  let release!: () => void;
+  let heldResolve!: () => void;
+  const held = new Promise<void>((r) => (heldResolve = r));
+  const gate = new Promise<void>((r) => (release = r));
+  const driver = Object.create(mem) as StorageDriver;
+  driver.putContent = async (key: string, data: Buffer | string) => {
+    if (key.includes('/_manifests/revisions/')) {
+      heldResolve();
+      await gate;
+    }
+    return mem.putContent(key, data);
+  };
+  const reg = new Registry(driver);
+  const put = reg.putManifest('app', 'v1', imageManifest(cfg, [layer]), undefined);
+  await held;
+  // The collection starts while the PUT is between check and store; the PUT finishes a moment later.
+  const gc = collectGarbage(reg, { graceMs: 0 });
+  setTimeout(release, 20);
+  await put;
+  const report = await gc;
+  assert.deepEqual(report.removed, [], 'nothing the stored manifest names is removed');
+  assert.notEqual(await reg.blobs.size(layer), undefined);
+  assert.equal((await reg.getManifest('app', 'v1')).digest.startsWith('sha256:'), true);
+});

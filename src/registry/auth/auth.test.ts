@@ -110,3 +110,26 @@ test('token keys: RSA and P-256 private keys sign; a public key only verifies; o
   await assert.rejects(TokenSigner.fromPem('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----', cfg), TokenKeyError);
   assert.equal((await TokenSigner.fromPem(undefined, cfg)).canSign, true, 'an ephemeral key when none is given');
 });
+
+test('search identity: anonymous without credentials, Basic checked in both modes, a Bearer token in token mode', async () => {
+  const htpasswd = new Htpasswd(parseHtpasswd(`alice:${hash('a')}`));
+  const acl = parseAcl('alice * pull\nanonymous public/* pull');
+  const signer = await TokenSigner.fromPem(undefined, { issuer: 'berth-registry', service: 'svc', ttl: 300 });
+  for (const mode of ['basic', 'token'] as const) {
+    const auth = new Authenticator({ mode, htpasswd, acl, realm: 'berth-registry', ...(mode === 'token' ? { token: { signer, realm: 'http://127.0.0.1:1/token' } } : {}) });
+    const anon = await auth.searchIdentity(undefined);
+    assert.equal(anon.user, undefined);
+    assert.equal(auth.mayPull(anon, 'public/x'), true, mode);
+    assert.equal(auth.mayPull(anon, 'private/x'), false, mode);
+    const alice = await auth.searchIdentity(basic('alice', 'a'));
+    assert.equal(alice.user, 'alice');
+    assert.equal(auth.mayPull(alice, 'private/x'), true, mode);
+    await rejectsWith(auth.searchIdentity(basic('alice', 'wrong')), 'UNAUTHORIZED', /^Basic/);
+  }
+  const tokenAuth = new Authenticator({ mode: 'token', htpasswd, acl, realm: 'berth-registry', token: { signer, realm: 'http://127.0.0.1:1/token' } });
+  const t = await signer.issue('alice', []);
+  assert.equal((await tokenAuth.searchIdentity(`Bearer ${t.token}`)).user, 'alice');
+  await rejectsWith(tokenAuth.searchIdentity('Bearer not.a.token'), 'UNAUTHORIZED', /^Bearer .*error="invalid_token"/);
+  const none = new Authenticator({ mode: 'none', acl: DEFAULT_ACL, realm: 'r' });
+  assert.equal(none.mayPull(await none.searchIdentity(undefined), 'anything'), true);
+});

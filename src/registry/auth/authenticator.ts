@@ -100,6 +100,31 @@ export class Authenticator {
     return identity;
   }
 
+  /**
+   * Who is searching (Docker's v1 search, GET /v1/search): anyone may ask, and the results are cut to
+   * what the caller may pull. Without credentials: anonymous. Basic credentials are checked against
+   * the htpasswd file in both auth modes (dockerd sends them so even to a token-auth registry, as v1
+   * endpoints never had tokens); a Bearer token is verified in token mode. Wrong credentials: 401.
+   */
+  async searchIdentity(authorization: string | undefined): Promise<Identity> {
+    const c = this.config;
+    if (c.mode === 'none') return { may: () => true };
+    const parsed = parseAuthorization(authorization);
+    if (!parsed) return { may: () => false };
+    if (parsed.scheme === 'basic') {
+      if (!c.htpasswd || !(await c.htpasswd.verify(parsed.user!, parsed.password!))) throw new AuthError('UNAUTHORIZED', basicChallenge(c.realm));
+      const user = parsed.user;
+      return { user, may: (a) => aclMay(c.acl, user, a) };
+    }
+    if (c.mode === 'token') {
+      const claims = await c.token!.signer.verify(parsed.token!);
+      if (!claims) throw new AuthError('UNAUTHORIZED', bearerChallenge(c.token!.realm, c.token!.signer.config.service, undefined, 'invalid_token'));
+      const user = claims.subject || undefined;
+      return { user, may: (a) => aclMay(c.acl, user, a) };
+    }
+    throw new AuthError('UNAUTHORIZED', basicChallenge(c.realm));
+  }
+
   /** For the catalog and search: may this identity pull `repo`? */
   mayPull(identity: Identity, repo: string): boolean {
     if (this.config.mode === 'none') return true;

@@ -76,10 +76,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
   }
   // The token endpoint does its own credential check; the v1 ping answers anyone (as Docker Hub's).
   const access = route.name === 'token' || route.name === 'v1-ping' ? null : accessForRequest(route.name, method, route.repo && repo);
+  // Docker's v1 search predates token auth: dockerd sends the stored credentials as Basic even to a
+  // token-auth registry, so search identifies its caller its own way (searchIdentity).
   const identity =
-    access === null || (route.name === 'search' && opts.auth.mode !== 'none' && !req.headers.authorization)
-      ? { may: () => opts.auth.mode === 'none' }
-      : await opts.auth.authorize(req.headers.authorization, access);
+    route.name === 'search'
+      ? await opts.auth.searchIdentity(req.headers.authorization)
+      : access === null
+        ? { may: () => opts.auth.mode === 'none' }
+        : await opts.auth.authorize(req.headers.authorization, access);
   await HANDLERS[route.name]({ req, res, url, route, repo, identity, opts });
 }
 

@@ -26,3 +26,20 @@ test('filesystem driver: a write cut halfway leaves only a temp file, which swee
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('filesystem driver: a start-up removes the temp files of dead writers and keeps live ones', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-registry-fs-'));
+  try {
+    const d = new FilesystemDriver(root);
+    // A pid that cannot be running: above the kernel's pid_max.
+    const dead = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1;
+    fs.writeFileSync(path.join(root, '.tmp', `${dead}-1-partial`), 'partial');
+    fs.mkdirSync(path.join(root, '.tmp', `${dead}-del-tree`, 'a'), { recursive: true });
+    fs.writeFileSync(path.join(root, '.tmp', `${process.pid}-1-mine`), 'in progress');
+    fs.writeFileSync(path.join(root, '.tmp', `${process.ppid}-1-parent`), 'a live process');
+    assert.equal(await d.sweepDeadTemp(), 2);
+    assert.deepEqual(fs.readdirSync(path.join(root, '.tmp')).sort(), [`${process.pid}-1-mine`, `${process.ppid}-1-parent`].sort());
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

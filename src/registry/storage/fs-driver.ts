@@ -13,6 +13,16 @@ function isNotFound(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class FilesystemDriver implements StorageDriver {
   readonly kind = 'filesystem';
   private readonly tmpDir: string;
@@ -36,6 +46,22 @@ export class FilesystemDriver implements StorageDriver {
         await fsp.rm(p, { force: true });
         n++;
       }
+    }
+    return n;
+  }
+
+  /**
+   * Removes temp files and half-deleted trees of processes that are gone (the pid leading their name
+   * is not alive): what a crash of a writer on this root left. Live processes' files stay (several
+   * registry processes may share a root). Names without a pid are left to sweepTemp's age rule.
+   */
+  async sweepDeadTemp(): Promise<number> {
+    let n = 0;
+    for (const name of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
+      const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+      if (!Number.isInteger(pid) || pid <= 0 || pidAlive(pid)) continue;
+      await fsp.rm(path.join(this.tmpDir, name), { recursive: true, force: true });
+      n++;
     }
     return n;
   }
@@ -81,7 +107,8 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   private async writeTemp(write: (fh: fsp.FileHandle, tmp: string) => Promise<void>): Promise<string> {
-    const tmp = path.join(this.tmpDir, `${Date.now()}-${crypto.randomUUID()}`);
+    // The writer's pid leads the name, so a start-up can tell a dead process's leftovers (sweepDeadTemp).
+    const tmp = path.join(this.tmpDir, `${process.pid}-${Date.now()}-${crypto.randomUUID()}`);
     const fh = await fsp.open(tmp, 'wx');
     try {
       await write(fh, tmp);
@@ -165,7 +192,7 @@ export class FilesystemDriver implements StorageDriver {
   async delete(key: string): Promise<void> {
     // Renamed away first, then removed: a reader never sees a prefix half deleted.
     const src = this.file(key);
-    const trash = path.join(this.tmpDir, `del-${crypto.randomUUID()}`);
+    const trash = path.join(this.tmpDir, `${process.pid}-del-${crypto.randomUUID()}`);
     try {
       await fsp.rename(src, trash);
     } catch (e) {
