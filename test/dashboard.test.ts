@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon, run, freePort, REPO } from './harness/index.js';
+import { startDaemon, startRegistry, run, freePort, REPO } from './harness/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -70,7 +70,7 @@ test('the terminal: a shell over a websocket with the size asked for, resized by
   await assert.rejects(new Promise((r, j) => (missing.once('open', r), missing.once('error', j))), /404/);
 });
 
-test('in headless Chromium: the page lists a running container, its terminal computes and follows a resize, the page stops it', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing (npm run setup installs it)`) }, async (t) => {
+test('in headless Chromium: the page lists a running container, its terminal computes and follows a resize, the page stops it and pulls an image', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing (npm run setup installs it)`) }, async (t) => {
   const { chromium } = await import('playwright-core');
   const shots = path.join(REPO, 'test', 'artifacts');
   fs.mkdirSync(shots, { recursive: true });
@@ -112,6 +112,24 @@ test('in headless Chromium: the page lists a running container, its terminal com
   await row.getByRole('button', { name: 'Stop' }).click();
   await row.locator('td.state-exited').waitFor({ timeout: 20_000 });
   assert.equal((await d.docker(['inspect', '-f', '{{.State.Status}}', 'ui-box'])).stdout.trim(), 'exited');
+  // Pull from the page: an image pushed to a real berth-registry on loopback, then removed here.
+  const reg = await startRegistry(t);
+  const ref = `${reg.host}/dash/pulled:1`;
+  assert.equal((await d.docker(['tag', 'busybox', ref])).code, 0);
+  const push = await d.docker(['push', ref]);
+  assert.equal(push.code, 0, push.stderr);
+  assert.equal((await d.docker(['rmi', ref])).code, 0);
+  await page.getByRole('button', { name: 'Images', exact: true }).click();
+  await page.locator('#pull input[name=ref]').fill(ref);
+  await page.locator('#pull button').click();
+  await page.locator('#pull-progress', { hasText: `Status: Downloaded newer image for ${ref}` }).waitFor({ timeout: 30_000 });
+  await page.locator('#images tbody tr', { hasText: ref }).waitFor({ timeout: 15_000 });
+  assert.equal((await d.docker(['image', 'inspect', '-f', '{{index .RepoDigests 0}}', ref])).code, 0);
+  await page.screenshot({ path: path.join(shots, 'dashboard-pull.png') });
+  // A name the registry does not have: the page says so.
+  await page.locator('#pull input[name=ref]').fill(`${reg.host}/dash/nosuch:1`);
+  await page.locator('#pull button').click();
+  await page.locator('#error', { hasText: /manifest unknown|not found/ }).waitFor({ timeout: 15_000 });
   for (const tab of ['Images', 'Volumes', 'Networks', 'Events']) {
     await page.getByRole('button', { name: tab, exact: true }).click();
     await page.waitForTimeout(300);
