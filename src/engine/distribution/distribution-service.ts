@@ -13,7 +13,7 @@ import { registryHostOf, withUserFromAuth, type AuthConfig } from '../../lib/dis
 import { parseChallenges } from '../../lib/distribution/challenge.js';
 import { familiarName, familiarString, nameOnly, parseNormalizedNamed, parseDockerRef, refString, repoName, withTag, type Reference } from '../../lib/reference/reference.js';
 import { isDigest, type Digest } from '../../lib/oci/digest.js';
-import { InvalidParameterError, NotFoundError, UnauthorizedError, UnavailableError, type BerthError } from '../../errors.js';
+import { InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, type BerthError } from '../../errors.js';
 import { BlobCache } from './blob-cache.js';
 import { ProgressReporter, type ProgressSink } from './progress.js';
 import { makeAgents, drain, readAll, RegistrySession, httpError, type Agents } from './registry-session.js';
@@ -266,7 +266,7 @@ export class DistributionService {
         if (!(e instanceof RegistryUnreachableError)) break;
       }
     }
-    if (last instanceof RegistryUnreachableError) throw new UnavailableError(last.message);
+    if (last instanceof RegistryUnreachableError) throw new SystemError(last.message);
     throw last;
   }
 

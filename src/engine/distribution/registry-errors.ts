@@ -2,7 +2,7 @@
 // distribution spec's body {"errors":[{code,message,detail}]}; dockerd turns the first one into
 // "manifest for busybox:nosuch not found: manifest unknown: manifest unknown" and friends
 // (moby distribution/errors.go), with the status of its errdefs kind.
-import { ForbiddenError, InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, UnavailableError, type BerthError } from '../../errors.js';
+import { ForbiddenError, InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, type BerthError } from '../../errors.js';
 
 /** An HTTP answer >= 400 from a registry, with the spec's first error when the body had one. */
 export class RegistryHttpError extends Error {
@@ -69,6 +69,7 @@ export function asBerthError(e: unknown): BerthError | unknown {
     if (e.status === 400) return new InvalidParameterError(e.message);
     return new SystemError(e.message);
   }
-  if (e instanceof RegistryUnreachableError) return new UnavailableError(e.message);
+  // dockerd answers an unreachable registry with 500 (errdefs.Unknown), the dial error as message.
+  if (e instanceof RegistryUnreachableError) return new SystemError(e.message);
   return e;
 }
