@@ -212,6 +212,12 @@ test('docker pull busybox is served by --registry-mirror', T, async () => {
   assert.ok(rd.some((x: string) => /^busybox@sha256:/.test(x)), JSON.stringify(rd));
 });
 
+test('docker info shows the mirror and the loopback as insecure', T, async () => {
+  const out = ok(await d.docker(['info']), 'info');
+  assert.match(out, new RegExp(`Registry Mirrors:\\s*\\n\\s*http://${reg.host}/`));
+  assert.match(out, /Insecure Registries:\s*\n\s*127\.0\.0\.0\/8/);
+});
+
 test('docker search finds what was pushed', T, async () => {
   const out = ok(await d.docker(['search', `${reg.host}/busybox`]), 'search');
   assert.match(out, /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL/m);
