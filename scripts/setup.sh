@@ -19,7 +19,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 #    cannot stand in for busybox-static (the rootfs needs the static binary). docker.io is here only as
 #    the peer for tests and the bench: its dockerd must never be left running by the install.
 # ---------------------------------------------------------------------------------------------------
-PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium docker-registry)
+PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium docker-registry zstd)
 missing=()
 for p in "${PKGS[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)"

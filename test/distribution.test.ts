@@ -218,6 +218,71 @@ test('docker info shows the mirror and the loopback as insecure', T, async () =>
   assert.match(out, /Insecure Registries:\s*\n\s*127\.0\.0\.0\/8/);
 });
 
+const sha256 = (b: Buffer | string) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+
+async function putBlob(r: TestRegistry, repoName: string, data: Buffer): Promise<string> {
+  const digest = sha256(data);
+  const res = await r.request('POST', `/v2/${repoName}/blobs/uploads/?digest=${digest}`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(res.status, 201, res.text);
+  return digest;
+}
+
+test('an OCI index: this host\'s platform chosen, a zstd layer unpacked, --platform honoured, the index digest recorded', T, async () => {
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  // The busybox layer, mounted from the repository the first test pushed it to.
+  const base = (await reg.request('GET', '/v2/test/busybox/manifests/v1', { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).json();
+  const baseLayer = base.layers[0];
+  const mount = await reg.request('POST', `/v2/test/multi/blobs/uploads/?mount=${baseLayer.digest}&from=test/busybox`, { body: '' });
+  assert.equal(mount.status, 201, mount.text);
+  const baseConfig = (await reg.request('GET', `/v2/test/busybox/blobs/${base.config.digest}`)).json();
+  // A second layer, zstd-compressed by the zstd tool.
+  const dir = fs.mkdtempSync(path.join(tmp, 'zstd-'));
+  fs.writeFileSync(path.join(dir, 'zfile'), 'unpacked from zstd\n');
+  const layerTar = path.join(tmp, 'zlayer.tar');
+  ok(await run('tar', ['-C', dir, '-cf', layerTar, 'zfile']), 'tar');
+  ok(await run('zstd', ['-q', '-f', layerTar, '-o', `${layerTar}.zst`]), 'zstd');
+  const tarBytes = fs.readFileSync(layerTar);
+  const zst = fs.readFileSync(`${layerTar}.zst`);
+  const zDigest = await putBlob(reg, 'test/multi', zst);
+  const manifestFor = async (arch: string) => {
+    const config = Buffer.from(JSON.stringify({ ...baseConfig, architecture: arch, config: { ...baseConfig.config, Cmd: ['cat', '/zfile'] }, rootfs: { type: 'layers', diff_ids: [...baseConfig.rootfs.diff_ids, sha256(tarBytes)] } }));
+    const cfgDigest = await putBlob(reg, 'test/multi', config);
+    const m = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfgDigest, size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: baseLayer.digest, size: baseLayer.size }, { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: zDigest, size: zst.length }],
+    }));
+    const put = await reg.request('PUT', `/v2/test/multi/manifests/${sha256(m)}`, { body: m, headers: { 'Content-Type': OCI_MANIFEST } });
+    assert.equal(put.status, 201, put.text);
+    return { digest: sha256(m), size: m.length, cfgDigest };
+  };
+  const arm = await manifestFor('arm64');
+  const amd = await manifestFor('amd64');
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.size, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.size, platform: { os: 'linux', architecture: 'amd64' } },
+    ],
+  }));
+  const put = await reg.request('PUT', '/v2/test/multi/manifests/latest', { body: index, headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
+  assert.equal(put.status, 201, put.text);
+
+  const name = `${reg.host}/test/multi:latest`;
+  const out = ok(await d.docker(['pull', name]), 'pull of an index');
+  assert.match(out, new RegExp(`Digest: ${sha256(index)}`));
+  assert.equal(ok(await d.docker(['image', 'inspect', '-f', '{{.Id}} {{.Architecture}}', name])).trim(), `${amd.cfgDigest} amd64`);
+  assert.ok(JSON.parse(ok(await d.docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', name]))).includes(`${reg.host}/test/multi@${sha256(index)}`));
+  assert.equal(ok(await d.docker(['run', '--rm', name])).trim(), 'unpacked from zstd');
+
+  const armOut = ok(await d.docker(['pull', '--platform', 'linux/arm64', name]), 'pull --platform linux/arm64');
+  assert.match(armOut, /Status: Downloaded newer image/);
+  assert.equal(ok(await d.docker(['image', 'inspect', '-f', '{{.Id}} {{.Architecture}}', name])).trim(), `${arm.cfgDigest} arm64`);
+  fails(await d.docker(['pull', '--platform', 'linux/s390x', name]), /no matching manifest for linux\/s390x in the manifest list entries/, 'no such platform');
+});
+
 test('docker search finds what was pushed', T, async () => {
   const out = ok(await d.docker(['search', `${reg.host}/busybox`]), 'search');
   assert.match(out, /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL/m);
