@@ -28,8 +28,10 @@ function fails(r: RunResult, re: RegExp, what = ''): void {
 
 /** A proxy in front of a registry that can cut or corrupt the first big blob download it forwards. */
 class BlobProxy {
-  mode: 'pass' | 'cut-once' | 'cut-always' | 'corrupt' = 'pass';
+  mode: 'pass' | 'cut-once' | 'cut-always' | 'corrupt' | 'stall' = 'pass';
   cuts = 0;
+  /** Set once a 'stall' download has sent its first half and stopped sending. */
+  stalled = false;
   host = '';
   private server: http.Server | undefined;
   constructor(private readonly upstream: string) {}
@@ -62,6 +64,13 @@ class BlobProxy {
             }
             sent += chunk.length;
             res.write(chunk);
+            return;
+          }
+          if (this.mode === 'stall' && sent + chunk.length >= cutAt) {
+            // Half the blob, then silence with the connection open: a registry that hangs.
+            done = true;
+            res.write(chunk.subarray(0, Math.max(0, cutAt - sent)), () => (this.stalled = true));
+            ures.destroy();
             return;
           }
           if (sent + chunk.length >= cutAt) {
@@ -357,6 +366,46 @@ test('a registry that drops the connection mid-layer: resumed once, reported cle
   assert.match(resumed, /Pull complete/);
   assert.equal(ok(await d.docker(['image', 'inspect', '-f', '{{.Id}}', name])).trim(), id);
   assert.equal(ok(await d.docker(['run', '--rm', name, 'cat', '/hello'])).trim(), `hello from ${reg.host}/test/big:v1`);
+});
+
+test('berthd killed mid-pull: after the restart nothing of the pull is left, and the pull then works', T, async () => {
+  if (d.engine === 'dockerd') return; // a berth store check
+  await randomImage(`${reg.host}/test/crash:v1`, 4);
+  ok(await d.docker(['push', `${reg.host}/test/crash:v1`]));
+  ok(await d.docker(['rmi', `${reg.host}/test/crash:v1`]));
+  const proxy = new BlobProxy(reg.host);
+  await proxy.start();
+  after(() => proxy.close());
+  const name = `${proxy.host}/test/crash:v1`;
+  const before = layerDirs();
+  proxy.mode = 'stall';
+  const pulling = d.docker(['pull', name], { timeout: 120_000 });
+  const deadline = Date.now() + 60_000;
+  while (!proxy.stalled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(proxy.stalled, 'the pull reached the stalled layer');
+  await d.kill();
+  const r = await pulling;
+  assert.notEqual(r.code, 0);
+  await d.start();
+  assert.deepEqual(layerDirs(), before, 'no layer (nor tmp- extraction) left by the killed pull');
+  assert.deepEqual(ingestLeft(), []);
+  assert.equal(ok(await d.docker(['images', '-q', name])).trim(), '');
+  proxy.mode = 'pass';
+  ok(await d.docker(['pull', name], { timeout: 120_000 }), 'pull after the restart');
+  assert.equal(ok(await d.docker(['run', '--rm', name, 'cat', '/hello'])).trim(), `hello from ${reg.host}/test/crash:v1`);
+});
+
+test('two pulls of the same image at once both succeed and agree', T, async () => {
+  await randomImage(`${reg.host}/test/twice:v1`, 3);
+  ok(await d.docker(['push', `${reg.host}/test/twice:v1`]));
+  const id = ok(await d.docker(['image', 'inspect', '-f', '{{.Id}}', `${reg.host}/test/twice:v1`])).trim();
+  ok(await d.docker(['rmi', `${reg.host}/test/twice:v1`]));
+  const [a, b] = await Promise.all([d.docker(['pull', `${reg.host}/test/twice:v1`], { timeout: 120_000 }), d.docker(['pull', `${reg.host}/test/twice:v1`], { timeout: 120_000 })]);
+  ok(a, 'first pull');
+  ok(b, 'second pull');
+  assert.equal(ok(await d.docker(['image', 'inspect', '-f', '{{.Id}}', `${reg.host}/test/twice:v1`])).trim(), id);
+  assert.equal(ok(await d.docker(['run', '--rm', `${reg.host}/test/twice:v1`, 'cat', '/hello'])).trim(), `hello from ${reg.host}/test/twice:v1`);
+  assert.deepEqual(ingestLeft(), []);
 });
 
 test('push to and pull from Debian\'s docker-registry (distribution 2.8)', T, async () => {
