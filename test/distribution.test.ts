@@ -486,6 +486,19 @@ test('berth CLI: login, push, pull, search, logout', T, async () => {
   const pulled = await d.berth(['pull', `${sec.host}/cli/busybox:v2`], { env });
   assert.match(ok(pulled, 'berth pull'), /Status: Downloaded newer image for/);
   assert.equal(ok(await d.berth(['pull', '-q', `${sec.host}/cli/busybox:v2`], { env })).trim(), `${sec.host}/cli/busybox:v2`);
+  // run of a missing image pulls it, with the stored credentials.
+  ok(await d.berth(['rmi', `${sec.host}/cli/busybox:v2`]));
+  const ran = await d.berth(['run', '--rm', `${sec.host}/cli/busybox:v2`, 'echo', 'berth auto-pull'], { env });
+  assert.equal(ok(ran, 'berth run of a missing image').trim(), 'berth auto-pull');
+  assert.match(ran.stderr, new RegExp(`Unable to find image '${sec.host}/cli/busybox:v2' locally`));
+  // -a: every tag of the repository.
+  ok(await d.berth(['tag', 'busybox', `${sec.host}/cli/busybox:v3`]));
+  ok(await d.berth(['push', `${sec.host}/cli/busybox:v3`], { env }));
+  ok(await d.berth(['rmi', `${sec.host}/cli/busybox:v2`, `${sec.host}/cli/busybox:v3`]));
+  const all = ok(await d.berth(['pull', '-a', `${sec.host}/cli/busybox`], { env }), 'berth pull -a');
+  assert.match(all, /v2: Pulling from cli\/busybox/);
+  assert.match(all, /v3: Pulling from cli\/busybox/);
+  assert.match(ok(await d.berth(['images', '--format', '{{.Tag}}', `${sec.host}/cli/busybox`])), /v2\nv3|v3\nv2/);
   const s = ok(await d.berth(['search', `${sec.host}/busybox`], { env }), 'berth search');
   assert.match(s, /cli\/busybox/);
   assert.match(ok(await d.berth(['logout', sec.host], { env })), new RegExp(`Removing login credentials for ${sec.host}`));
