@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import tar from 'tar-stream';
 import { TestDaemon, TestRegistry, run, REPO, DOCKER_BIN } from '../test/harness/index.js';
-import { ReferenceRegistry } from '../test/harness/reference-registry.js';
+import { DebianRegistry } from '../test/harness/debian-registry.js';
 import { median } from './stats.js';
 import { renderTable, type Row } from './report.js';
 
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
                 return { host: r.host, stop: () => r.cleanup() };
               }
             : async () => {
-                const r = new ReferenceRegistry();
+                const r = new DebianRegistry();
                 await r.start();
                 return { host: r.host, stop: () => r.cleanup() };
               },

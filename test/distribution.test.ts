@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { startDaemon, startRegistry, run, freePort, TestRegistry, type TestDaemon, type RunResult } from './harness/index.js';
-import { startReferenceRegistry } from './harness/reference-registry.js';
+import { startDebianRegistry } from './harness/debian-registry.js';
 
 const T = { timeout: 180_000 };
 
@@ -409,7 +409,7 @@ test('two pulls of the same image at once both succeed and agree', T, async () =
 });
 
 test('push to and pull from Debian\'s docker-registry (distribution 2.8)', T, async () => {
-  const ref = await startReferenceRegistry({ after });
+  const ref = await startDebianRegistry({ after });
   const name = `${ref.host}/ref/busybox:v1`;
   ok(await d.docker(['tag', 'busybox', name]));
   const out = ok(await d.docker(['push', name], { timeout: 120_000 }), 'push to docker-registry');

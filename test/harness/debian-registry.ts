@@ -11,7 +11,7 @@ import { waitFor } from './wait.js';
 
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
 
-export class ReferenceRegistry {
+export class DebianRegistry {
   readonly dir: string;
   host = '';
   proc: ChildProcess | undefined;
@@ -86,8 +86,8 @@ export class ReferenceRegistry {
   }
 }
 
-export async function startReferenceRegistry(t: AfterHook, opts: { htpasswd?: string } = {}): Promise<ReferenceRegistry> {
-  const r = new ReferenceRegistry(opts);
+export async function startDebianRegistry(t: AfterHook, opts: { htpasswd?: string } = {}): Promise<DebianRegistry> {
+  const r = new DebianRegistry(opts);
   t.after(() => r.cleanup());
   await r.start();
   return r;
