@@ -219,6 +219,12 @@ test('docker pull busybox is served by --registry-mirror', T, async () => {
   assert.equal(ok(await d.docker(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).trim(), busyboxId);
   const rd = JSON.parse(ok(await d.docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', 'busybox'])));
   assert.ok(rd.some((x: string) => /^busybox@sha256:/.test(x)), JSON.stringify(rd));
+  // A mirror serves pulls only: a push of a Docker Hub name goes to Docker Hub (here a dead loopback
+  // port, see the harness), never to the mirror.
+  ok(await d.docker(['tag', 'busybox', 'someorg/pushed:v1']));
+  const push = await d.docker(['push', 'someorg/pushed:v1']);
+  if (d.engine === 'berthd') fails(push, /127\.0\.0\.1:9\/v2\/.*ECONNREFUSED/, 'push of a docker.io name');
+  assert.equal((await reg.request('GET', '/v2/someorg/pushed/tags/list')).status, 404);
 });
 
 test('docker info shows the mirror and the loopback as insecure', T, async () => {

@@ -17,12 +17,12 @@ import { shortId, type Digest } from '../../lib/oci/digest.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../../lib/oci/types.js';
 import { MANIFEST_TYPES } from '../../lib/distribution/manifest.js';
 import { choosePlatform, formatPlatform, type PlatformSpec } from '../../lib/distribution/platform.js';
-import { familiarName, familiarString, refString, type Reference } from '../../lib/reference/reference.js';
+import { familiarString, refString, type Reference } from '../../lib/reference/reference.js';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { validateImageConfig } from '../images/image-config.js';
 import { compressionOf, decompressor, DigestVerifier, tee } from './layer-streams.js';
 import { ProgressReporter, Semaphore } from './progress.js';
-import { RegistryHttpError, RegistryUnreachableError, UnknownBlobError } from './registry-errors.js';
+import { RegistryHttpError, UnknownBlobError } from './registry-errors.js';
 import { readAll, type RegistrySession } from './registry-session.js';
 import type { BlobCache } from './blob-cache.js';
 
@@ -210,7 +210,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
     const { sink, a, b } = tee();
     const ingest = c.images.content.ingest(a, { expected: diffId, lease, signal });
     const extract = c.images.layers.create(i === 0 ? null : chains[i - 1]!, b, { expectedDiffId: diffId, lease, signal, parentPending: true });
-    let downloaded = false;
     const source = Readable.from(
       (async function* () {
         yield* blobStream(cc, desc, (attempt, e) => {
@@ -218,7 +217,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
           const ms = retryDelayMs(attempt);
           p.message(ms >= 1000 ? `Retrying in ${Math.round(ms / 1000)} second${ms >= 2000 ? 's' : ''}` : 'Retrying in less than a second', id);
         });
-        downloaded = true;
         p.message('Verifying Checksum', id);
       })(),
     );
@@ -230,7 +228,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
       const first = (settled[0].status === 'rejected' ? settled[0].reason : failed.reason) as Error;
       throw first;
     }
-    void downloaded;
     p.bytes('Extracting', id, desc.size, desc.size);
     p.message('Pull complete', id);
     await c.blobCache.add({ diffId, digest: desc.digest, size: desc.size, mediaType: desc.mediaType, registry: c.registry, repo: c.session.repo });
@@ -282,5 +279,3 @@ export async function pullOne(c: PullContext, ref: Reference, p: ProgressReporte
     await c.images.collectGarbage().catch((e) => c.log.warn(`image gc after pull: ${(e as Error).message}`));
   }
 }
-
-export { familiarName, RegistryUnreachableError };
