@@ -11,7 +11,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
-import { startDaemon, startRegistry, run, freePort, TestRegistry, type TestDaemon, type RunResult } from './harness/index.js';
+import { spawn } from 'node:child_process';
+import { startDaemon, startRegistry, run, freePort, TestRegistry, DOCKER_BIN, type TestDaemon, type RunResult } from './harness/index.js';
 import { startDebianRegistry } from './harness/debian-registry.js';
 
 const T = { timeout: 180_000 };
@@ -399,6 +400,32 @@ test('berthd killed mid-pull: after the restart nothing of the pull is left, and
   proxy.mode = 'pass';
   ok(await d.docker(['pull', name], { timeout: 120_000 }), 'pull after the restart');
   assert.equal(ok(await d.docker(['run', '--rm', name, 'cat', '/hello'])).trim(), `hello from ${reg.host}/test/crash:v1`);
+});
+
+test('a client that hangs up mid-pull stops the pull: nothing of it stays, the daemon serves on', T, async () => {
+  if (d.engine === 'dockerd') return; // a berth store check
+  await randomImage(`${reg.host}/test/hangup:v1`, 4);
+  ok(await d.docker(['push', `${reg.host}/test/hangup:v1`]));
+  ok(await d.docker(['rmi', `${reg.host}/test/hangup:v1`]));
+  const proxy = new BlobProxy(reg.host);
+  await proxy.start();
+  after(() => proxy.close());
+  const before = layerDirs();
+  proxy.mode = 'stall';
+  const cli = spawn(DOCKER_BIN, ['pull', `${proxy.host}/test/hangup:v1`], { env: { ...process.env, ...d.env }, stdio: 'ignore' });
+  const exited = new Promise((r) => cli.once('exit', r));
+  const deadline = Date.now() + 60_000;
+  while (!proxy.stalled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(proxy.stalled, 'the pull reached the stalled layer');
+  cli.kill('SIGKILL');
+  await exited;
+  // The pull notices the hang-up, stops its downloads and gives back what it held.
+  const until = Date.now() + 30_000;
+  while (Date.now() < until && (layerDirs().join() !== before.join() || ingestLeft().length)) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(layerDirs(), before);
+  assert.deepEqual(ingestLeft(), []);
+  assert.equal(ok(await d.docker(['images', '-q', `${proxy.host}/test/hangup`])).trim(), '');
+  assert.equal(ok(await d.docker(['version', '-f', '{{.Server.Version}}'])).trim() !== '', true);
 });
 
 test('two pulls of the same image at once both succeed and agree', T, async () => {
