@@ -222,10 +222,12 @@ test('docker pull busybox is served by --registry-mirror', T, async () => {
   assert.ok(rd.some((x: string) => /^busybox@sha256:/.test(x)), JSON.stringify(rd));
   // A mirror serves pulls only: a push of a Docker Hub name goes to Docker Hub (here a dead loopback
   // port, see the harness), never to the mirror.
-  ok(await d.docker(['tag', 'busybox', 'someorg/pushed:v1']));
-  const push = await d.docker(['push', 'someorg/pushed:v1']);
-  if (d.engine === 'berthd') fails(push, /127\.0\.0\.1:9\/v2\/.*ECONNREFUSED/, 'push of a docker.io name');
-  assert.equal((await reg.request('GET', '/v2/someorg/pushed/tags/list')).status, 404);
+  // (berthd only: dockerd would try the real Docker Hub, and tests send nothing off this machine.)
+  if (d.engine === 'berthd') {
+    ok(await d.docker(['tag', 'busybox', 'someorg/pushed:v1']));
+    fails(await d.docker(['push', 'someorg/pushed:v1']), /127\.0\.0\.1:9\/v2\/.*ECONNREFUSED/, 'push of a docker.io name');
+    assert.equal((await reg.request('GET', '/v2/someorg/pushed/tags/list')).status, 404);
+  }
 });
 
 test('docker info shows the mirror and the loopback as insecure', T, async () => {
@@ -244,6 +246,8 @@ async function putBlob(r: TestRegistry, repoName: string, data: Buffer): Promise
 }
 
 test('an OCI index: this host\'s platform chosen, a zstd layer unpacked, --platform honoured, the index digest recorded', T, async () => {
+  // dockerd 20.10 cannot unpack zstd layers (Docker reads them since 23.0): berth's expectation only.
+  if (d.engine === 'dockerd') return;
   const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
   // The busybox layer, mounted from the repository the first test pushed it to.
   const base = (await reg.request('GET', '/v2/test/busybox/manifests/v1', { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).json();
@@ -355,7 +359,8 @@ test('a registry that drops the connection mid-layer: resumed once, reported cle
 
   proxy.mode = 'cut-always';
   const cut = await d.docker(['pull', name], { timeout: 120_000 });
-  fails(cut, /failed to download layer [a-f0-9]{12} after \d attempts/, 'always cut');
+  // dockerd says it its own way (the Go error of the last attempt); berth names the layer and the count.
+  fails(cut, d.engine === 'dockerd' ? /./ : /failed to download layer [a-f0-9]{12} after \d attempts/, 'always cut');
   assert.ok(proxy.cuts >= 2, `the proxy cut ${proxy.cuts} times`);
   assert.deepEqual(layerDirs(), before, 'no layer left by the failed pull');
   assert.deepEqual(ingestLeft(), []);
@@ -496,8 +501,12 @@ test('login with token auth (berth-registry --token-realm): wrong password refus
   ok(await d.docker(['push', `${tok.host}/tok/busybox:v1`]), 'push with a token');
   ok(await d.docker(['rmi', `${tok.host}/tok/busybox:v1`]));
   ok(await d.docker(['pull', `${tok.host}/tok/busybox:v1`]), 'pull with a token');
-  const found = ok(await d.docker(['search', `${tok.host}/busybox`]), 'search with a token');
-  assert.match(found, /tok\/busybox/);
+  // dockerd sends the stored password as Basic to /v1/search even on a token-auth registry, which
+  // this berth-registry refuses in token mode; berthd signs in for a token first.
+  if (d.engine === 'berthd') {
+    const found = ok(await d.docker(['search', `${tok.host}/busybox`]), 'search with a token');
+    assert.match(found, /tok\/busybox/);
+  }
   ok(await d.docker(['logout', tok.host]));
 });
 
