@@ -28,6 +28,7 @@ import type { BlobCache } from './blob-cache.js';
 
 export const MANIFEST_ACCEPT = [MANIFEST_TYPES.DockerManifestList, MANIFEST_TYPES.OciIndex, MANIFEST_TYPES.DockerManifest, MANIFEST_TYPES.OciManifest].join(', ');
 const MAX_MANIFEST = 4 * 1024 * 1024;
+const MAX_CONFIG = 32 * 1024 * 1024;
 /** Resumes per layer after a cut connection (Docker: 5, 5 s apart and growing; ours wait less). */
 const LAYER_RETRIES = 5;
 const retryDelayMs = (attempt: number) => 200 * attempt;
@@ -104,6 +105,8 @@ export async function resolveImageManifest(c: PullContext, tagOrDigest: string, 
   return { top, manifest, parsed };
 }
 
+class BlobTooLongError extends InvalidParameterError {}
+
 /** Streams a blob, resuming with Range after a cut connection; yields verified-length bytes in order. */
 async function* blobStream(c: PullContext, desc: Descriptor, onRetry: (attempt: number, e: Error) => void): AsyncGenerator<Buffer> {
   let offset = 0;
@@ -138,12 +141,14 @@ async function* blobStream(c: PullContext, desc: Descriptor, onRetry: (attempt: 
           skip = 0;
         }
         offset += b.length;
+        // More bytes than the manifest says is a wrong blob, not a broken connection: no retry.
+        if (desc.size >= 0 && offset > desc.size) throw new BlobTooLongError(`filesystem layer verification failed for digest ${desc.digest}: more than the ${desc.size} bytes the manifest says`);
         yield b;
       }
       if (desc.size >= 0 && offset < desc.size) throw new Error(`unexpected EOF after ${offset} of ${desc.size} bytes`);
       return;
     } catch (e) {
-      if (c.signal?.aborted) throw e;
+      if (c.signal?.aborted || e instanceof BlobTooLongError) throw e;
       // Registry answers (404, 401...) are final; broken connections are retried.
       if (e instanceof RegistryHttpError && e.status === 404) throw new UnknownBlobError('unknown blob');
       if (e instanceof RegistryHttpError || attempt >= LAYER_RETRIES) {
@@ -168,8 +173,11 @@ export interface PullLayersResult {
  */
 export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: string, lease: Lease, p: ProgressReporter): Promise<PullLayersResult> {
   const { parsed } = r;
-  const cfgRes = await c.session.request('GET', `/v2/${c.session.repo}/blobs/${parsed.config.digest}`, { signal: c.signal });
-  const configBytes = await readAll(cfgRes, 32 * 1024 * 1024);
+  // Through blobStream, like the layers: registries that keep blobs elsewhere redirect configs too.
+  if (!(parsed.config.size >= 0 && parsed.config.size <= MAX_CONFIG)) throw new InvalidParameterError(`invalid manifest for ${repoDisplay}: config size ${parsed.config.size}`);
+  const parts: Buffer[] = [];
+  for await (const chunk of blobStream(c, parsed.config, (_attempt, e) => c.log.warn(`pull ${repoDisplay}: config: ${e.message}; retrying`))) parts.push(chunk);
+  const configBytes = Buffer.concat(parts);
   if (sha256(configBytes) !== parsed.config.digest) throw new InvalidParameterError(`image config verification failed for digest ${parsed.config.digest}`);
   let config: ImageConfig;
   try {
