@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import tar from 'tar-stream';
 import { TestDaemon, TestRegistry, run, REPO, DOCKER_BIN } from '../test/harness/index.js';
 import { ReferenceRegistry } from '../test/harness/reference-registry.js';
@@ -43,7 +44,7 @@ async function layerTar(i: number): Promise<Buffer> {
 }
 
 /** A classic docker-archive (manifest.json + config + layer tars) of the bench image. */
-async function makeArchive(file: string): Promise<void> {
+export async function makeArchive(file: string): Promise<void> {
   const layers: Buffer[] = [];
   for (let i = 0; i < LAYERS; i++) layers.push(await layerTar(i));
   const diffIds = layers.map((l) => `sha256:${crypto.createHash('sha256').update(l).digest('hex')}`);
@@ -180,7 +181,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+// Run only as the bench script, not when imported (makeArchive is reused by profiling scripts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

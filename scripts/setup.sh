@@ -19,9 +19,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 #    cannot stand in for busybox-static (the rootfs needs the static binary). docker.io is here only as
 #    the peer for tests and the bench: its dockerd must never be left running by the install. The same
 #    holds for docker-registry (the reference registry; tests run their own with their own config),
-#    skopeo (a registry client for the interop tests) and apache2-utils (`htpasswd -B`).
+#    skopeo (a registry client for the interop tests), apache2-utils (`htpasswd -B`) and zstd (zstd
+#    layers for the distribution suite).
 # ---------------------------------------------------------------------------------------------------
-PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium skopeo docker-registry apache2-utils)
+PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium skopeo docker-registry apache2-utils zstd)
 missing=()
 for p in "${PKGS[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)"

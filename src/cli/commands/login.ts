@@ -3,7 +3,7 @@
 import type { CommandSpec } from '../command-spec.js';
 import { registryLogin } from '../../client/images.js';
 import { authKeyFor, registryHostOf } from '../../lib/distribution/auth-config.js';
-import { removeCredentials, storeCredentials, configPath } from '../docker-config.js';
+import { removeCredentials, storeCredentials } from '../docker-config.js';
 
 interface LoginFlags {
   username?: string;
@@ -61,7 +61,6 @@ export const logoutSpec: CommandSpec = {
       ctx.out(`Not logged in to ${shown}\n`);
       return;
     }
-    void configPath;
     ctx.out(`Removing login credentials for ${shown}\n`);
   },
 };

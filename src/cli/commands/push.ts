@@ -33,15 +33,12 @@ export const spec: CommandSpec<PushFlags> = {
     // Without -a docker pushes :latest (the API alone would push every tag).
     const tag = f.allTags ? undefined : (ref.tag ?? 'latest');
     const res = await imagePush(ctx.client, familiarName(ref), { tag, auth: registryAuthHeader(ctx.io.env, ref.domain) });
-    let last = '';
     for await (const m of readJsonStream<JSONMessage>(res)) {
       if (m.error || m.errorDetail) throw new ApiError(500, m.errorDetail?.message ?? m.error ?? 'push failed');
       if (m.progressDetail && m.progressDetail.total !== undefined && !ctx.io.stdout.isTTY) continue;
       if (!m.status) continue;
-      last = m.status;
       if (!f.quiet) ctx.out(`${m.id ? `${m.id}: ` : ''}${m.status}\n`);
     }
     if (f.quiet) ctx.out(`${familiarName(ref)}${tag ? `:${tag}` : ''}\n`);
-    void last;
   },
 };

@@ -13,7 +13,7 @@ import { registryHostOf, withUserFromAuth, type AuthConfig } from '../../lib/dis
 import { parseChallenges } from '../../lib/distribution/challenge.js';
 import { familiarName, familiarString, nameOnly, parseNormalizedNamed, parseDockerRef, refString, repoName, withTag, type Reference } from '../../lib/reference/reference.js';
 import { isDigest, type Digest } from '../../lib/oci/digest.js';
-import { InvalidParameterError, NotFoundError, UnauthorizedError, SystemError, type BerthError } from '../../errors.js';
+import { InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, type BerthError } from '../../errors.js';
 import { BlobCache } from './blob-cache.js';
 import { ProgressReporter, type ProgressSink } from './progress.js';
 import { makeAgents, drain, readAll, RegistrySession, httpError, type Agents } from './registry-session.js';
@@ -98,8 +98,9 @@ export class DistributionService {
    * Runs `fn` against each endpoint of `domain` in turn; only a registry that cannot be reached lets
    * the next one (the next mirror, then Docker Hub) be tried.
    */
-  private async overEndpoints<T>(domain: string, fn: (ep: Endpoint) => Promise<T>): Promise<T> {
-    const eps = endpointsFor(domain, this.endpointOpts);
+  private async overEndpoints<T>(domain: string, fn: (ep: Endpoint) => Promise<T>, o: { mirrors?: boolean } = {}): Promise<T> {
+    // Mirrors serve pulls only: a push always goes to the registry the name says.
+    const eps = endpointsFor(domain, o.mirrors === false ? { ...this.endpointOpts, mirrors: [] } : this.endpointOpts);
     let last: unknown;
     for (const ep of eps) {
       try {
@@ -217,11 +218,10 @@ export class DistributionService {
         for (const d of diffIds) await lease.guard(`blob:${d}`, async () => {});
         const sources = mountSources(this.blobCache, diffIds, ref.domain, ref.path).map((r) => `repository:${r}:pull`);
         const { digest, size } = await this.overEndpoints(ref.domain, (ep) => {
-          const endpoint = ref.domain === 'docker.io' ? { ...ep } : ep;
           return pushImage(
             {
               images,
-              session: this.session(endpoint, ref.path, req.auth, 'pull,push', sources),
+              session: this.session(ep, ref.path, req.auth, 'pull,push', sources),
               registry: ref.domain,
               blobCache: this.blobCache,
               concurrency: this.o.maxConcurrentUploads,
@@ -232,7 +232,7 @@ export class DistributionService {
             t.tag,
             p,
           );
-        });
+        }, { mirrors: false });
         p.message(`${t.tag}: digest: ${digest} size: ${size}`);
         p.aux({ Tag: t.tag, Digest: digest, Size: size });
         await images.addReference(`${repoName(ref)}@${digest}`, t.id);
@@ -266,7 +266,7 @@ export class DistributionService {
         if (!(e instanceof RegistryUnreachableError)) break;
       }
     }
-    if (last instanceof RegistryUnreachableError) throw new SystemError(last.message); // dockerd: a 500
+    if (last instanceof RegistryUnreachableError) throw new SystemError(last.message);
     throw last;
   }
 

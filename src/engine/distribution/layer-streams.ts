@@ -75,8 +75,14 @@ export function zstdDecompressor(): Transform {
   return t;
 }
 
+/**
+ * zlib hands out 16 KiB pieces by default: every piece then costs a hash update, a tee, a write and a
+ * promise on each of two consumers. 1 MiB pieces cut that overhead (and the garbage) by 64.
+ */
+const INFLATE_CHUNK = 1 << 20;
+
 export function decompressor(c: LayerCompression): Transform {
-  if (c === 'gzip') return zlib.createGunzip();
+  if (c === 'gzip') return zlib.createGunzip({ chunkSize: INFLATE_CHUNK });
   if (c === 'zstd') return zstdDecompressor();
   return new PassThrough();
 }

@@ -17,17 +17,18 @@ import { shortId, type Digest } from '../../lib/oci/digest.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../../lib/oci/types.js';
 import { MANIFEST_TYPES } from '../../lib/distribution/manifest.js';
 import { choosePlatform, formatPlatform, type PlatformSpec } from '../../lib/distribution/platform.js';
-import { familiarName, familiarString, refString, type Reference } from '../../lib/reference/reference.js';
+import { familiarString, refString, type Reference } from '../../lib/reference/reference.js';
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { validateImageConfig } from '../images/image-config.js';
 import { compressionOf, decompressor, DigestVerifier, tee } from './layer-streams.js';
 import { ProgressReporter, Semaphore } from './progress.js';
-import { RegistryHttpError, RegistryUnreachableError, UnknownBlobError } from './registry-errors.js';
+import { RegistryHttpError, UnknownBlobError } from './registry-errors.js';
 import { readAll, type RegistrySession } from './registry-session.js';
 import type { BlobCache } from './blob-cache.js';
 
 export const MANIFEST_ACCEPT = [MANIFEST_TYPES.DockerManifestList, MANIFEST_TYPES.OciIndex, MANIFEST_TYPES.DockerManifest, MANIFEST_TYPES.OciManifest].join(', ');
 const MAX_MANIFEST = 4 * 1024 * 1024;
+const MAX_CONFIG = 32 * 1024 * 1024;
 /** Resumes per layer after a cut connection (Docker: 5, 5 s apart and growing; ours wait less). */
 const LAYER_RETRIES = 5;
 const retryDelayMs = (attempt: number) => 200 * attempt;
@@ -104,6 +105,8 @@ export async function resolveImageManifest(c: PullContext, tagOrDigest: string, 
   return { top, manifest, parsed };
 }
 
+class BlobTooLongError extends InvalidParameterError {}
+
 /** Streams a blob, resuming with Range after a cut connection; yields verified-length bytes in order. */
 async function* blobStream(c: PullContext, desc: Descriptor, onRetry: (attempt: number, e: Error) => void): AsyncGenerator<Buffer> {
   let offset = 0;
@@ -138,12 +141,14 @@ async function* blobStream(c: PullContext, desc: Descriptor, onRetry: (attempt: 
           skip = 0;
         }
         offset += b.length;
+        // More bytes than the manifest says is a wrong blob, not a broken connection: no retry.
+        if (desc.size >= 0 && offset > desc.size) throw new BlobTooLongError(`filesystem layer verification failed for digest ${desc.digest}: more than the ${desc.size} bytes the manifest says`);
         yield b;
       }
       if (desc.size >= 0 && offset < desc.size) throw new Error(`unexpected EOF after ${offset} of ${desc.size} bytes`);
       return;
     } catch (e) {
-      if (c.signal?.aborted) throw e;
+      if (c.signal?.aborted || e instanceof BlobTooLongError) throw e;
       // Registry answers (404, 401...) are final; broken connections are retried.
       if (e instanceof RegistryHttpError && e.status === 404) throw new UnknownBlobError('unknown blob');
       if (e instanceof RegistryHttpError || attempt >= LAYER_RETRIES) {
@@ -168,8 +173,11 @@ export interface PullLayersResult {
  */
 export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: string, lease: Lease, p: ProgressReporter): Promise<PullLayersResult> {
   const { parsed } = r;
-  const cfgRes = await c.session.request('GET', `/v2/${c.session.repo}/blobs/${parsed.config.digest}`, { signal: c.signal });
-  const configBytes = await readAll(cfgRes, 32 * 1024 * 1024);
+  // Through blobStream, like the layers: registries that keep blobs elsewhere redirect configs too.
+  if (!(parsed.config.size >= 0 && parsed.config.size <= MAX_CONFIG)) throw new InvalidParameterError(`invalid manifest for ${repoDisplay}: config size ${parsed.config.size}`);
+  const parts: Buffer[] = [];
+  for await (const chunk of blobStream(c, parsed.config, (_attempt, e) => c.log.warn(`pull ${repoDisplay}: config: ${e.message}; retrying`))) parts.push(chunk);
+  const configBytes = Buffer.concat(parts);
   if (sha256(configBytes) !== parsed.config.digest) throw new InvalidParameterError(`image config verification failed for digest ${parsed.config.digest}`);
   let config: ImageConfig;
   try {
@@ -210,7 +218,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
     const { sink, a, b } = tee();
     const ingest = c.images.content.ingest(a, { expected: diffId, lease, signal });
     const extract = c.images.layers.create(i === 0 ? null : chains[i - 1]!, b, { expectedDiffId: diffId, lease, signal, parentPending: true });
-    let downloaded = false;
     const source = Readable.from(
       (async function* () {
         yield* blobStream(cc, desc, (attempt, e) => {
@@ -218,7 +225,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
           const ms = retryDelayMs(attempt);
           p.message(ms >= 1000 ? `Retrying in ${Math.round(ms / 1000)} second${ms >= 2000 ? 's' : ''}` : 'Retrying in less than a second', id);
         });
-        downloaded = true;
         p.message('Verifying Checksum', id);
       })(),
     );
@@ -230,7 +236,6 @@ export async function pullLayers(c: PullContext, r: ResolvedPull, repoDisplay: s
       const first = (settled[0].status === 'rejected' ? settled[0].reason : failed.reason) as Error;
       throw first;
     }
-    void downloaded;
     p.bytes('Extracting', id, desc.size, desc.size);
     p.message('Pull complete', id);
     await c.blobCache.add({ diffId, digest: desc.digest, size: desc.size, mediaType: desc.mediaType, registry: c.registry, repo: c.session.repo });
@@ -282,5 +287,3 @@ export async function pullOne(c: PullContext, ref: Reference, p: ProgressReporte
     await c.images.collectGarbage().catch((e) => c.log.warn(`image gc after pull: ${(e as Error).message}`));
   }
 }
-
-export { familiarName, RegistryUnreachableError };

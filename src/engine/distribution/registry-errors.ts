@@ -69,6 +69,7 @@ export function asBerthError(e: unknown): BerthError | unknown {
     if (e.status === 400) return new InvalidParameterError(e.message);
     return new SystemError(e.message);
   }
-  if (e instanceof RegistryUnreachableError) return new SystemError(e.message); // dockerd: a 500
+  // dockerd answers an unreachable registry with 500 (errdefs.Unknown), the dial error as message.
+  if (e instanceof RegistryUnreachableError) return new SystemError(e.message);
   return e;
 }

@@ -11,11 +11,11 @@ import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { ApiServer } from '../http-server.js';
 import { registerImageRoutes } from './images.js';
+import { DistributionService } from '../../engine/distribution/distribution-service.js';
 import { ImageService } from '../../engine/images/image-service.js';
 import { EventBus } from '../../engine/events.js';
 import { silentLogger } from '../../daemon/logger.js';
 import type { Services } from '../../daemon/services.js';
-import { DistributionService } from '../../engine/distribution/distribution-service.js';
 
 async function rootfsTar(): Promise<Buffer> {
   const pack = tar.pack();
@@ -44,19 +44,12 @@ async function server(t: import('node:test').TestContext): Promise<{ docker: Doc
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'berth-imgroutes-'));
   const images = new ImageService({ dataRoot: path.join(dir, 'data'), events: new EventBus(), log: silentLogger, usage: { containersUsing: () => [] } });
   await images.init();
-  const distribution = new DistributionService({
-    dataRoot: path.join(dir, 'data'),
-    images,
-    events: new EventBus(),
-    log: silentLogger,
-    mirrors: [],
-    insecureRegistries: [],
-    maxConcurrentDownloads: 3,
-    maxConcurrentUploads: 5,
-  });
-  await distribution.init();
   const api = new ApiServer(silentLogger);
-  registerImageRoutes(api.router, { images, distribution } as unknown as Services);
+  // Docker Hub stands at a loopback port nothing listens on: pulls fail as they do on a machine offline.
+  const events = new EventBus();
+  const distribution = new DistributionService({ dataRoot: path.join(dir, 'data'), images, events, log: silentLogger, mirrors: [], insecureRegistries: [], maxConcurrentDownloads: 3, maxConcurrentUploads: 5, dockerHubUrl: 'http://127.0.0.1:9' });
+  await distribution.init();
+  registerImageRoutes(api.router, { images, distribution, log: silentLogger } as unknown as Services);
   const sock = path.join(dir, 's.sock');
   await new Promise<void>((r) => api.server.listen(sock, r));
   t.after(async () => {

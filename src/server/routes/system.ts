@@ -112,7 +112,17 @@ export function registerSystemRoutes(r: Router, s: Services): void {
       NCPU: h.ncpu,
       MemTotal: h.memTotal,
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: null,
+      // dockerd's shape, which `docker info` prints as "Insecure Registries" and "Registry Mirrors".
+      RegistryConfig: {
+        AllowNondistributableArtifactsCIDRs: [],
+        AllowNondistributableArtifactsHostnames: [],
+        InsecureRegistryCIDRs: ['127.0.0.0/8', ...(s.config.insecureRegistries ?? []).filter((r) => r.includes('/'))],
+        IndexConfigs: Object.fromEntries([
+          ['docker.io', { Name: 'docker.io', Mirrors: (s.config.registryMirrors ?? []).map((m) => `${m}/`), Secure: true, Official: true }],
+          ...(s.config.insecureRegistries ?? []).filter((r) => !r.includes('/')).map((r) => [r, { Name: r, Mirrors: [], Secure: false, Official: false }]),
+        ]),
+        Mirrors: (s.config.registryMirrors ?? []).map((m) => `${m}/`),
+      },
       DockerRootDir: s.config.dataRoot,
       HttpProxy: process.env['HTTP_PROXY'] ?? '',
       HttpsProxy: process.env['HTTPS_PROXY'] ?? '',
