@@ -55,3 +55,18 @@ export function cpuMs(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * CPU time of a process and of its children that it has reaped (utime + stime + cutime + cstime), in
+ * milliseconds: a daemon's own work plus the short-lived helpers it ran and waited for (runc).
+ */
+export function cpuWithChildrenMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    return (ticks * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}

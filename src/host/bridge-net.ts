@@ -102,6 +102,41 @@ export async function plumbVeth(p: VethPlan, log?: Logger): Promise<void> {
   }
 }
 
+/** A container's network namespace made ahead of its runtime create (see plumbIntoNetns). */
+export interface NetnsVethPlan {
+  /** The namespace's bind-mounted file (the container joins it by this path). */
+  netns: string;
+  bridge: string;
+  hostIf: string;
+  ifName: string;
+  address: string;
+  prefixLen: number;
+  mac: string;
+  gateway?: string;
+  /** Bring the namespace's loopback up (the first endpoint of a namespace nobody else set up). */
+  loopback?: boolean;
+}
+
+/**
+ * A veth pair from the bridge into a namespace that exists before the container does, so that this
+ * runs beside the runtime's create instead of after it: one `ip` on the host side makes the pair
+ * with its host end enslaved and up and its peer named, addressed by MAC and moved into the namespace
+ * (by path) in the same request; one inside it (nsenter --net) adds the address, the route and, for
+ * the first endpoint, the loopback (runc brings lo up only in namespaces it makes itself).
+ */
+export async function plumbIntoNetns(p: NetnsVethPlan, log?: Logger): Promise<void> {
+  await run('ip', ['-batch', '-'], log, `link add ${p.hostIf} up master ${p.bridge} type veth peer name ${p.ifName} address ${p.mac} netns ${p.netns}\n`);
+  const inside = [`addr add ${p.address}/${p.prefixLen} dev ${p.ifName}`, `link set ${p.ifName} up`];
+  if (p.loopback) inside.unshift('link set lo up');
+  if (p.gateway) inside.push(`route replace default via ${p.gateway} dev ${p.ifName}`);
+  try {
+    await run('nsenter', [`--net=${p.netns}`, 'ip', '-batch', '-'], log, inside.join('\n') + '\n');
+  } catch (e) {
+    await deleteLink(p.hostIf, log).catch(() => {});
+    throw e;
+  }
+}
+
 /**
  * Our chains, replaced whole in one iptables-restore (it flushes a chain it declares, and commits
  * each table atomically): one process for every change of networks or published ports.

@@ -366,7 +366,46 @@ test('exec: output and exit code come back, with and without a tty; a missing bi
   await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
 });
 
-test('exec: when its conmon is killed mid-run, exited still settles (255) and the attach ends', { skip }, async (t) => {
+test('exec without a tty runs under runc directly (no conmon); when runc is killed mid-run, exited settles (255)', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sleep', '100'] });
+  await h.rt.start(c.id);
+  const execDir = path.join(h.execRoot, 'direct');
+  const col = collector();
+  let ended = false;
+  const e = await h.rt.exec({
+    containerId: c.id,
+    execId: newId(),
+    execDir,
+    args: ['sh', '-c', 'echo started; echo to-stderr >&2; sleep 100'],
+    env: ['PATH=/usr/bin:/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    tty: false,
+    openStdin: false,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    streams: { onOutput: col.onOutput },
+  });
+  void e.exited.then(() => (ended = true));
+  assert.ok(e.pid > 0);
+  // No monitor and no files of the exec's own: its process's parent is runc, whose parent is us.
+  assert.equal(fs.existsSync(execDir), false);
+  const ppid = Number(fs.readFileSync(`/proc/${e.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  assert.match(fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8'), /runc.*exec/);
+  for (let i = 0; i < 50 && !(col.text('stdout') && col.text('stderr')); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(col.text('stdout'), 'started\n');
+  assert.equal(col.text('stderr'), 'to-stderr\n');
+  assert.equal(ended, false, 'the exec is still running');
+  process.kill(ppid, 'SIGKILL');
+  assert.equal(await withTimeout(e.exited, 10000, 'exec exit after runc died'), 255);
+  process.kill(e.pid, 'SIGKILL');
+  await h.rt.kill(c.id, 'KILL');
+  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+});
+
+test('exec with a tty: when its conmon is killed mid-run, exited still settles (255) and the attach ends', { skip }, async (t) => {
   const h = await harness(t);
   const c = await h.create({ args: ['sleep', '100'] });
   await h.rt.start(c.id);
@@ -381,7 +420,7 @@ test('exec: when its conmon is killed mid-run, exited still settles (255) and th
     env: ['PATH=/usr/bin:/bin'],
     cwd: '/',
     user: { uid: 0, gid: 0, additionalGids: [] },
-    tty: false,
+    tty: true,
     openStdin: false,
     privileged: false,
     capAdd: [],
@@ -392,7 +431,7 @@ test('exec: when its conmon is killed mid-run, exited still settles (255) and th
   const monitorPid = Number((await fsp.readFile(path.join(execDir, 'conmon.pid'), 'utf8')).trim());
   assert.ok(monitorPid > 0);
   for (let i = 0; i < 50 && !col.text('stdout'); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(col.text('stdout'), 'started\n');
+  assert.equal(col.text('stdout'), 'started\r\n');
   assert.equal(ended, false, 'the exec is still running');
   process.kill(monitorPid, 'SIGKILL');
   // conmon never wrote an exit code: Docker-like "unknown" rather than a wait without end.

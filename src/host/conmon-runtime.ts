@@ -31,6 +31,13 @@ import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
+import { directExecAvailable, PidFiles, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
+
+/** What an exec inherits from its container's spec. */
+interface ExecDefaults {
+  rlimits?: RuntimeSpecProcess['rlimits'];
+  noNewPrivileges?: boolean;
+}
 
 /**
  * The runtime could not create the container or run the exec. `runtimeMessage` is runc's own text
@@ -118,6 +125,12 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly persistRoot: string;
   private exitWatcher: fs.FSWatcher | null = null;
   private readonly exitWaiters = new Map<string, Set<() => void>>();
+  /** What an exec inherits from its container's spec, by container, read once per run (see execDefaults). */
+  private readonly execSpecs = new Map<string, ExecDefaults>();
+  /** Bundle directories of the containers this runtime created (a restarted daemon asks runc instead). */
+  private readonly bundles = new Map<string, string>();
+  /** PID files of direct execs (runc-exec.ts). */
+  private readonly pidFiles: PidFiles | null;
 
   constructor(opts: ConmonRuntimeOptions) {
     this.log = opts.log;
@@ -128,6 +141,7 @@ export class ConmonRuntime implements ContainerRuntime {
     this.socketDir = path.join(opts.execRoot, 's');
     this.persistRoot = path.join(opts.execRoot, 'conmon');
     for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    this.pidFiles = directExecAvailable() ? new PidFiles(path.join(opts.execRoot, 'exec-pids'), opts.log) : null;
     // Socket links whose bundle is gone (an exec or container removed while the daemon was down, or
     // by an older berthd that left them): nothing can attach through them any more.
     for (const name of fs.readdirSync(this.socketDir)) {
@@ -144,6 +158,8 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }> {
     const persist = this.persistDir(opts.id);
+    this.execSpecs.delete(opts.id);
+    this.bundles.set(opts.id, opts.bundleDir);
     // Small metadata calls done in place (microseconds each) rather than as thread-pool round trips
     // on the start path.
     fs.mkdirSync(persist, { recursive: true, mode: 0o700 });
@@ -212,6 +228,8 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async delete(id: string, force = false): Promise<void> {
+    this.execSpecs.delete(id);
+    this.bundles.delete(id);
     await this.runc.delete(id, force);
   }
 
@@ -385,22 +403,40 @@ export class ConmonRuntime implements ContainerRuntime {
 
   // ------------------------------------------------------------------ exec
 
-  private async containerSpec(containerId: string): Promise<RuntimeSpec | null> {
-    const st = await this.runc.state(containerId);
-    if (!st) return null;
-    try {
-      return JSON.parse(await fsp.readFile(path.join(st.bundle, 'config.json'), 'utf8')) as RuntimeSpec;
-    } catch {
-      return null;
+  /**
+   * The limits and no-new-privileges an exec inherits from its container, read from the bundle's
+   * config.json once per run and kept: `runc state` (a process spawn, ~10 ms) on every exec was a
+   * large part of an exec's time and of a healthcheck's cost.
+   */
+  private async execDefaults(containerId: string): Promise<ExecDefaults | null> {
+    const known = this.execSpecs.get(containerId);
+    if (known) return known;
+    // The bundle of a container made by this runtime is known; only one adopted after a daemon restart
+    // costs a `runc state`. (Whether it runs is the service's to check; runc exec refuses otherwise.)
+    let bundle = this.bundles.get(containerId);
+    if (!bundle) {
+      const st = await this.runc.state(containerId);
+      if (!st) throw new NotFoundError(`No such container: ${containerId}`);
+      if (st.status !== 'running') throw new SystemError(`container ${containerId} is not running`);
+      bundle = st.bundle;
+      this.bundles.set(containerId, bundle);
     }
+    let spec: RuntimeSpec | null = null;
+    try {
+      spec = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as RuntimeSpec;
+    } catch {
+      spec = null;
+    }
+    const d: ExecDefaults = {
+      ...(spec?.process.rlimits ? { rlimits: spec.process.rlimits } : {}),
+      ...(spec?.process.noNewPrivileges ? { noNewPrivileges: true } : {}),
+    };
+    this.execSpecs.set(containerId, d);
+    return d;
   }
 
   async exec(opts: ExecOptions): Promise<ExecHandle> {
-    const st = await this.runc.state(opts.containerId);
-    if (!st) throw new NotFoundError(`No such container: ${opts.containerId}`);
-    if (st.status !== 'running') throw new SystemError(`container ${opts.containerId} is not running`);
-    const spec = await this.containerSpec(opts.containerId);
-    await fsp.mkdir(opts.execDir, { recursive: true, mode: 0o700 });
+    const defaults = await this.execDefaults(opts.containerId);
     const caps = effectiveCapabilities(opts.capAdd, opts.capDrop, opts.privileged, readHostCapabilities());
     const proc: RuntimeSpecProcess = {
       terminal: opts.tty,
@@ -414,10 +450,31 @@ export class ConmonRuntime implements ContainerRuntime {
       cwd: opts.cwd || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       // Docker's exec inherits the container's limits and no-new-privileges.
-      ...(spec?.process.rlimits ? { rlimits: spec.process.rlimits } : {}),
-      ...(spec?.process.noNewPrivileges ? { noNewPrivileges: true } : {}),
+      ...(defaults?.rlimits ? { rlimits: defaults.rlimits } : {}),
+      ...(defaults?.noNewPrivileges ? { noNewPrivileges: true } : {}),
     };
     if (opts.tty && opts.consoleSize) proc.consoleSize = opts.consoleSize;
+    // Without a terminal conmon adds nothing runc does not do itself (runc-exec.ts): no monitor
+    // process, no sockets, no files. A terminal (its pty, resizes) stays with conmon.
+    if (!opts.tty && this.pidFiles) {
+      try {
+        return await runcExecDirect(
+          { runcPath: this.runtimePath, runcRoot: this.runc.root, containerId: opts.containerId, execId: opts.execId, process: proc, openStdin: opts.openStdin, ...(opts.streams ? { streams: opts.streams } : {}) },
+          this.pidFiles,
+          this.log,
+        );
+      } catch (e) {
+        const runtimeMessage = (e as Partial<DirectExecFailure>).runtimeMessage;
+        if (runtimeMessage === undefined) throw e;
+        const text = runtimeErrorText(runtimeMessage);
+        throw new RuntimeStartError(`OCI runtime exec failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
+      }
+    }
+    return this.execUnderConmon(opts, proc);
+  }
+
+  private async execUnderConmon(opts: ExecOptions, proc: RuntimeSpecProcess): Promise<ExecHandle> {
+    await fsp.mkdir(opts.execDir, { recursive: true, mode: 0o700 });
     const processSpec = path.join(opts.execDir, 'process.json');
     await fsp.writeFile(processSpec, JSON.stringify(proc));
     for (const f of ['attach', 'ctl', 'winsz', 'exit', opts.containerId]) await fsp.rm(path.join(opts.execDir, f), { force: true });
@@ -519,5 +576,6 @@ export class ConmonRuntime implements ContainerRuntime {
   close(): void {
     this.exitWatcher?.close();
     this.exitWatcher = null;
+    this.pidFiles?.close();
   }
 }

@@ -20,6 +20,11 @@ export interface FastChild {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** Whether fastSpawn uses posix_spawn (real pipes that a child can reopen through /proc/self/fd). */
+export function nativeSpawnAvailable(): boolean {
+  return native.available && process.env.BERTH_NO_FAST_SPAWN !== '1';
+}
+
 export function fastSpawn(file: string, args: string[], o: { env: NodeJS.ProcessEnv; cwd?: string; stdio: StdioKind[] }): FastChild {
   if (!native.available || process.env.BERTH_NO_FAST_SPAWN === '1') return viaChildProcess(file, args, o);
   const childFds: number[] = [];

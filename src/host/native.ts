@@ -22,6 +22,7 @@ interface Addon {
   pipe(): [number, number];
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[]): number;
   waitpid(pid: number): { code: number | null; signal: number | null } | null;
+  netnsCreate?(path: string): void;
 }
 
 /** native/build/Release/berth_native.node, found from here whether running from src/ or dist/src/. */
@@ -79,6 +80,20 @@ export function spawn(file: string, argv: string[], env: NodeJS.ProcessEnv, cwd:
     .filter((e): e is [string, string] => e[1] !== undefined)
     .map(([k, v]) => `${k}=${v}`);
   return addon.spawn(file, argv, envp, cwd, fds);
+}
+
+/** Whether netnsCreate() can be called (an addon built before it was added lacks it). */
+export function netnsAvailable(): boolean {
+  return !!addon?.netnsCreate;
+}
+
+/**
+ * A new, empty network namespace bind-mounted on `path` (which must exist), as `ip netns add` makes
+ * one; made on a short-lived thread of its own. Throws an Error with `code` on failure.
+ */
+export function netnsCreate(path: string): void {
+  if (!addon?.netnsCreate) throw new Error('the native addon is not built');
+  addon.netnsCreate(path);
 }
 
 export interface ExitStatus {

@@ -55,8 +55,18 @@ export interface ExecStartOptions {
 /** Finished exec instances are forgotten after this long, as Docker garbage-collects them. */
 const KEEP_FINISHED_MS = 5 * 60 * 1000;
 
+/** How often finished exec instances are looked for (not on every create: see gc). */
+const GC_EVERY_MS = 10_000;
+
 export class ExecManager {
   private readonly execs = new Map<string, ExecRecord>();
+  /**
+   * The unfinished execs of each container, for its ExecIDs. Healthchecks make an exec a second per
+   * container, kept 5 minutes once finished (15 000 records for 50 probed containers): inspect and ps
+   * must not walk all of them for every container, nor every create for the garbage collection.
+   */
+  private readonly open = new Map<string, Set<string>>();
+  private lastGc = 0;
 
   constructor(
     private readonly d: {
@@ -77,6 +87,9 @@ export class ExecManager {
     this.gc();
     const id = randomBytes(32).toString('hex');
     this.execs.set(id, { id, containerId: c.id, config: cfg, running: false, exitCode: null, pid: 0, started: false });
+    let set = this.open.get(c.id);
+    if (!set) this.open.set(c.id, (set = new Set()));
+    set.add(id);
     this.publish(c, `exec_create: ${cfg.cmd.join(' ')}`, id);
     return id;
   }
@@ -143,7 +156,7 @@ export class ExecManager {
       const t = translateExecError(err, cfg.cmd[0] ?? '');
       e.exitCode = t.exitCode;
       e.running = false;
-      e.finishedAt = Date.now();
+      this.finished(e);
       throw t.error;
     }
     e.handle = handle;
@@ -160,7 +173,7 @@ export class ExecManager {
     ).then((code) => {
       e.exitCode = code;
       e.running = false;
-      e.finishedAt = Date.now();
+      this.finished(e);
       // The record stays inspectable for its exit code; the process handle (streams, buffers) goes.
       delete e.handle;
       delete e.pendingSize;
@@ -186,21 +199,38 @@ export class ExecManager {
    * when it exits and keeps it in the daemon's store (inspectable by ID) until its periodic clean-up.
    */
   idsFor(containerId: string): string[] {
-    return [...this.execs.values()].filter((e) => e.containerId === containerId && e.finishedAt === undefined).map((e) => e.id);
+    return [...(this.open.get(containerId) ?? [])];
   }
 
   /** The container is being removed: every exec of it goes. */
   containerRemoved(containerId: string): void {
     for (const [id, e] of this.execs) if (e.containerId === containerId) this.execs.delete(id);
+    this.open.delete(containerId);
   }
 
   /** The container stopped: its finished exec instances go; running ones finish on their own. */
   containerStopped(containerId: string): void {
-    for (const [id, e] of this.execs) if (e.containerId === containerId && !e.running) this.execs.delete(id);
+    const open = this.open.get(containerId);
+    for (const [id, e] of this.execs) {
+      if (e.containerId !== containerId || e.running) continue;
+      this.execs.delete(id);
+      open?.delete(id);
+    }
+    if (open?.size === 0) this.open.delete(containerId);
   }
 
+  private finished(e: ExecRecord): void {
+    e.finishedAt = Date.now();
+    const open = this.open.get(e.containerId);
+    open?.delete(e.id);
+    if (open?.size === 0) this.open.delete(e.containerId);
+  }
+
+  /** Forgets finished execs older than KEEP_FINISHED_MS; looks at most every GC_EVERY_MS. */
   private gc(): void {
     const now = Date.now();
+    if (now - this.lastGc < GC_EVERY_MS) return;
+    this.lastGc = now;
     for (const [id, e] of this.execs) if (!e.running && e.finishedAt && now - e.finishedAt > KEEP_FINISHED_MS) this.execs.delete(id);
   }
 

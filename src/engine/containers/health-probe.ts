@@ -61,12 +61,27 @@ export function watchHealth(health: Pick<HealthMonitor, 'watch'>, c: ContainerRe
   health.watch(c.id, check, new Date(c.state.startedAt), c.state.health);
 }
 
+/**
+ * When a record's health was last written, and what it said. A probe that changes neither Status nor
+ * FailingStreak only adds a Log entry: that is written with the next change, the next save of the
+ * record for any other reason, or after HEALTH_SAVE_EVERY_MS, not on every probe (50 containers
+ * probed every second were 50 record writes a second). Inspect reads the record in memory, so it
+ * always shows the latest entries; only a crash can lose the newest Log entries from disk.
+ */
+const healthSaved = new WeakMap<ContainerRecord, { status: string; streak: number; at: number }>();
+export const HEALTH_SAVE_EVERY_MS = 30_000;
+
 /** A probe's result: kept in the record, and an event when the status changed. */
 export function healthUpdated(d: HealthUpdateDeps, id: string, h: HealthState, changed: boolean): void {
   const c = d.store.tryFind(id);
   if (!c || c.id !== id || c.state.status !== 'running') return;
   c.state.health = h;
-  d.store.saveState(c).catch((e) => d.log.warn(`saving the health of ${id}`, e));
+  const last = healthSaved.get(c);
+  const now = Date.now();
+  if (!last || last.status !== h.Status || last.streak !== h.FailingStreak || now - last.at >= HEALTH_SAVE_EVERY_MS) {
+    healthSaved.set(c, { status: h.Status, streak: h.FailingStreak, at: now });
+    d.store.saveState(c).catch((e) => d.log.warn(`saving the health of ${id}`, e));
+  }
   if (changed) d.publish(c, `health_status: ${h.Status}`);
 }
 

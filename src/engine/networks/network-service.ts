@@ -15,7 +15,8 @@ import type { EventBus } from '../events.js';
 import { Pool, cidrsOverlap, macForIp, numberToIp, parseCidr, pickFreeSubnet, type Cidr } from '../../lib/net/ipam.js';
 import { portRequests, type PublishedPort } from '../../lib/net/ports.js';
 import { computeRules } from '../../lib/net/rules.js';
-import { chainNames, deleteLink, ensureBridge, ensureJumps, linkExists, plumbVeth, replaceChains } from '../../host/bridge-net.js';
+import { chainNames, deleteLink, ensureBridge, ensureJumps, linkExists, plumbIntoNetns, plumbVeth, replaceChains } from '../../host/bridge-net.js';
+import { createNetnsFile, netnsFilesAvailable, removeNetnsFile } from '../../host/netns-file.js';
 import type { ContainerNetworking, NetworkAttachment } from '../containers/container-host.js';
 import type { ContainerRecord, EndpointRecord } from '../containers/container-model.js';
 import type { EndpointSettings, HostConfig, NetworkingConfig } from '../../api/types/containers.js';
@@ -76,9 +77,18 @@ export class NetworkService implements ContainerNetworking {
   private rulesChain: Promise<void> = Promise.resolve();
   private readonly names = new Map<string, string>();
   private readonly dns: NetworkDns;
+  /**
+   * Where bridge containers' network namespaces are made ahead of their runtime create (null: not
+   * here; runc makes the namespace and the veth is wired after its create, as before).
+   */
+  private readonly netnsDir: string | null;
+  /** The veth wiring of a namespace made ahead, under way beside the runtime's create (see prepare). */
+  private readonly plumbing = new Map<string, Promise<void>>();
 
   constructor(private readonly o: NetworkServiceOptions) {
     this.store = new NetworkStore(path.join(o.dataRoot, 'networks'), o.log);
+    this.netnsDir = netnsFilesAvailable() ? path.join(o.dataRoot, 'netns') : null;
+    if (this.netnsDir) fs.mkdirSync(this.netnsDir, { recursive: true, mode: 0o700 });
     this.tag = o.bridge;
     this.dns = new NetworkDns((networkId, name) => this.resolveName(networkId, name), o.log, o.dns ?? []);
   }
@@ -160,6 +170,14 @@ export class NetworkService implements ContainerNetworking {
       const ports = c.network.ports ?? [];
       this.attached.set(c.id, { endpoints: eps, ports, reservations: await rehold(ports) });
       this.names.set(c.id, c.name);
+    }
+    // Namespace files of containers that are no longer running (they ended, or a crash came between
+    // a namespace's making and its container's start): nothing will join them again.
+    if (this.netnsDir) {
+      const live = new Set(running.map((c) => c.id));
+      for (const name of fs.readdirSync(this.netnsDir)) {
+        if (!live.has(name)) await removeNetnsFile(path.join(this.netnsDir, name)).catch((e) => this.o.log.warn(`removing the stale namespace ${name}`, e));
+      }
     }
     // The chains first, then the jumps into them (a first start has neither).
     await this.syncRules();
@@ -330,19 +348,57 @@ export class NetworkService implements ContainerNetworking {
     const ports = reservations.map((r) => r.port);
     this.attached.set(c.id, { endpoints, reservations, ports });
     this.names.set(c.id, c.name);
+    let spec: NetworkAttachment['spec'] = { mode: 'none' };
+    let sandboxKey: string | undefined;
+    if (this.netnsDir) {
+      // The namespace first (a millisecond, no process), then its wiring in the background: the
+      // runtime's create joins the namespace by path meanwhile, and plumb() waits for the wiring.
+      const file = path.join(this.netnsDir, c.id);
+      try {
+        createNetnsFile(file);
+      } catch (e) {
+        await this.release(c);
+        throw e;
+      }
+      const job = (async () => {
+        for (const [i, e] of endpoints.entries()) {
+          await plumbIntoNetns(
+            { netns: file, bridge: e.bridge, hostIf: e.hostIf, ifName: e.ifName, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway, loopback: true } : {}) },
+            this.o.log,
+          );
+        }
+      })();
+      job.catch(() => {}); // awaited (and reported) by plumb or release
+      this.plumbing.set(c.id, job);
+      spec = { mode: 'path', path: file };
+      sandboxKey = file;
+    }
     // Containers on a user-defined network ask its DNS server (on the gateway) first; on the default
     // bridge they get the host's resolvers, as Docker's do.
     const first = nets[0]!;
-    return { spec: { mode: 'none' }, address: endpoints[0]!.ipAddress, endpoints: endpoints.map(stripBridge), ports, ...(first.isDefault ? {} : { nameservers: [first.gateway!] }) };
+    return {
+      spec,
+      address: endpoints[0]!.ipAddress,
+      endpoints: endpoints.map(stripBridge),
+      ports,
+      ...(sandboxKey ? { sandboxKey } : {}),
+      ...(first.isDefault ? {} : { nameservers: [first.gateway!] }),
+    };
   }
 
   async plumb(c: ContainerRecord, pid: number, att: NetworkAttachment): Promise<void> {
     const a = this.attached.get(c.id);
     if (!a) return;
-    for (const [i, e] of a.endpoints.entries()) {
-      await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf, ifName: e.ifName, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway } : {}) }, this.o.log);
+    const ahead = this.plumbing.get(c.id);
+    if (ahead) {
+      this.plumbing.delete(c.id);
+      await ahead;
+    } else {
+      for (const [i, e] of a.endpoints.entries()) {
+        await plumbVeth({ pid, bridge: e.bridge, hostIf: e.hostIf, ifName: e.ifName, address: e.ipAddress, prefixLen: e.ipPrefixLen, mac: e.macAddress, ...(i === 0 ? { gateway: e.gateway } : {}) }, this.o.log);
+      }
+      att.sandboxKey = `/proc/${pid}/ns/net`;
     }
-    att.sandboxKey = `/proc/${pid}/ns/net`;
     if (a.ports.length) await this.syncRules();
   }
 
@@ -384,14 +440,22 @@ export class NetworkService implements ContainerNetworking {
   }
 
   async release(c: ContainerRecord): Promise<void> {
+    const ahead = this.plumbing.get(c.id);
+    if (ahead) {
+      this.plumbing.delete(c.id);
+      await ahead.catch(() => {});
+    }
+    // The namespace made ahead (if any): unmounted, it goes with the container's last process, and
+    // its veth with it.
+    if (this.netnsDir) await removeNetnsFile(path.join(this.netnsDir, c.id)).catch((e) => this.o.log.warn(`removing the network namespace of ${c.id}`, e));
     const a = this.attached.get(c.id);
     if (!a) return;
     this.attached.delete(c.id);
     this.names.delete(c.id);
     for (const r of a.reservations) r.close();
     for (const e of a.endpoints) this.pools.get(e.networkId)?.release(e.ipAddress);
-    // Nothing to delete: each veth lives in the namespace runc made for the container's init, and
-    // the kernel removes the pair when that namespace goes (its init died or was never started).
+    // Nothing to delete: each veth lives in the container's namespace (made above, or by runc for its
+    // init), and the kernel removes the pair when that namespace goes.
     if (a.ports.length) await this.syncRules();
   }
 
