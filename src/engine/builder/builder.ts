@@ -144,7 +144,7 @@ export class Builder {
     const workDir = await fsp.mkdtemp(path.join(this.tmpRoot, 'build-'));
     let ctxToClose: StreamedContext | null = null;
     try {
-      const ctx = await receiveContext(context, workDir, opts.dockerfile || 'Dockerfile', opts.signal, (m) => this.log.info(m));
+      const ctx = await receiveContext(context, workDir, opts.dockerfile || 'Dockerfile', { ...(opts.signal ? { signal: opts.signal } : {}), warn: (m) => this.log.info(m) });
       ctxToClose = ctx;
       let df: ParsedDockerfile;
       let plan: BuildPlan;

@@ -38,16 +38,16 @@ export class StreamedContext implements SourceTree {
     readonly dockerfile: string,
   ) {}
 
-  select(src: string): Promise<string[]> {
-    return Promise.resolve(this.tree.select(src, 'context'));
+  async select(src: string): Promise<string[]> {
+    return this.tree.select(src, 'context');
   }
 
-  hash(rels: string[]): Promise<Record<string, string>> {
-    return Promise.resolve(hashesOf(this.tree.hashInputs(rels, 'context')));
+  async hash(rels: string[]): Promise<Record<string, string>> {
+    return hashesOf(this.tree.hashInputs(rels, 'context'));
   }
 
-  isDir(rel: string): Promise<boolean> {
-    return Promise.resolve(this.tree.lookup(rel)?.entry.type === 'dir');
+  async isDir(rel: string): Promise<boolean> {
+    return this.tree.lookup(rel)?.entry.type === 'dir';
   }
 
   /** Writes what copying `rels` reads into `dir` (once per entry) and returns `dir`. */
@@ -111,9 +111,15 @@ export class StreamedContext implements SourceTree {
  * applies .dockerignore (after, so an ignored Dockerfile still builds, as Docker's). `workDir` is
  * the build's private directory (the spool and, on demand, the written context go there).
  */
-export async function receiveContext(src: AsyncIterable<Uint8Array>, workDir: string, dockerfileName: string, signal?: AbortSignal, warn: (m: string) => void = () => {}): Promise<StreamedContext> {
+export async function receiveContext(
+  src: AsyncIterable<Uint8Array>,
+  workDir: string,
+  dockerfileName: string,
+  opts: { signal?: AbortSignal; warn?: (m: string) => void; memoryBudget?: number } = {},
+): Promise<StreamedContext> {
+  const { signal, warn = () => {} } = opts;
   const tree = new ContextTree<SpoolRef>();
-  const spool = new ContextSpool(workDir);
+  const spool = new ContextSpool(workDir, opts.memoryBudget);
   try {
     await readTar(src, tree, spool, signal, warn);
     const readText = (rel: string): string | null => {

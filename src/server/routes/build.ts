@@ -76,8 +76,20 @@ export function registerBuildRoutes(r: Router, s: Services): void {
     }
     ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
     ctx.signal.addEventListener('abort', () => s.log.info('build: the client went away; cancelling'), { once: true });
+    // Messages written in the same turn of the event loop leave in one chunk (a cached build's ~30
+    // lines in one or two writes instead of a syscall each); a RUN's output still flows at once.
+    let corked = false;
     const write = (m: JSONMessage) => {
-      if (!ctx.res.writableEnded && !ctx.res.destroyed) ctx.res.write(JSON.stringify(m) + '\r\n');
+      if (ctx.res.writableEnded || ctx.res.destroyed) return;
+      if (!corked) {
+        corked = true;
+        ctx.res.cork();
+        setImmediate(() => {
+          corked = false;
+          ctx.res.uncork();
+        });
+      }
+      ctx.res.write(JSON.stringify(m) + '\r\n');
     };
     try {
       const t1 = performance.now();
