@@ -13,7 +13,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { decompressStream, detectCompression } from '../../host/tar-decompress.js';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { detectCompression } from '../../host/tar-decompress.js';
 import { asInputError, entryComponents, symlinkEscapes, UnsafeTarError } from '../../host/tar-extract.js';
 import { makeFifo } from '../../host/tar-whiteouts.js';
 import { InvalidParameterError } from '../../errors.js';
@@ -207,39 +209,108 @@ async function readTar(src: AsyncIterable<Uint8Array>, tree: ContextTree<SpoolRe
     },
   });
   const current = () => (cur as { h: TarHeader } | null)?.h.name ?? '';
-  // The plain tar (what the docker CLI sends) is parsed straight from the request's chunks; gzip goes
-  // through zlib first.
-  const it = src[Symbol.asyncIterator]();
-  const headChunks: Buffer[] = [];
-  let headLen = 0;
-  for (let r; headLen < 6 && !(r = await it.next()).done; ) {
-    headChunks.push(Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength));
-    headLen += r.value.byteLength;
-  }
-  const head = headChunks.length === 1 ? headChunks[0]! : Buffer.concat(headChunks);
-  const compression = detectCompression(head);
   try {
-    if (compression === 'none') {
-      if (head.length) parser.push(head);
-      for (let r = await it.next(); !r.done; r = await it.next()) {
-        signal?.throwIfAborted();
-        parser.push(r.value);
-      }
-    } else {
-      const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
-      const { stream } = await decompressStream((async function* () {
-        if (head.length) yield head;
-        yield* rest;
-      })());
-      for await (const c of stream) {
-        signal?.throwIfAborted();
-        parser.push(c as Buffer);
-      }
-    }
+    await eachChunk(src instanceof Readable ? src : Readable.from(src, { objectMode: false }), parser, signal);
     parser.finish();
   } catch (e) {
-    await it.return?.();
     if (e instanceof TarFormatError) throw new InvalidParameterError(e.message, { cause: e });
     throw asInputError(e, current());
   }
+}
+
+/**
+ * Feeds the body to the parser from 'data' events: the parser is synchronous, so each chunk is done
+ * before the next is read (no promise per chunk, which an async iterator would cost). The first bytes
+ * say whether it is gzip (then zlib sits in between, with backpressure) or a plain tar (the docker
+ * CLI's: parsed straight from the request's chunks, never copied).
+ */
+function eachChunk(body: Readable, parser: TarParser, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let ended = false;
+    let head: Buffer[] = [];
+    let headLen = 0;
+    let sink: ((c: Buffer) => void) | null = null;
+    let gunzip: zlib.Gunzip | null = null;
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', fail);
+      body.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      gunzip?.destroy();
+      // Not destroyed: the route reads the rest of a refused body so the client gets the 400, not a reset.
+      body.pause();
+      reject(e);
+    };
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve();
+    };
+    const choose = (h: Buffer) => {
+      const compression = detectCompression(h);
+      if (compression === 'none') {
+        sink = (c) => parser.push(c);
+      } else if (compression === 'gzip') {
+        const z = zlib.createGunzip();
+        gunzip = z;
+        z.on('data', (c: Buffer) => {
+          try {
+            parser.push(c);
+          } catch (e) {
+            fail(e);
+          }
+        });
+        z.on('error', fail);
+        z.on('drain', () => body.resume());
+        sink = (c) => {
+          if (!z.write(c)) body.pause();
+        };
+      } else throw new InvalidParameterError(`unsupported compression format ${compression}: use a plain or gzip-compressed tar`);
+      sink(h);
+    };
+    const onData = (chunk: Buffer | Uint8Array) => {
+      try {
+        const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (sink) return sink(c);
+        head.push(c);
+        headLen += c.length;
+        if (headLen >= 6) {
+          const h = head.length === 1 ? head[0]! : Buffer.concat(head);
+          head = [];
+          choose(h);
+        }
+      } catch (e) {
+        fail(e);
+      }
+    };
+    const onEnd = () => {
+      ended = true;
+      try {
+        if (!sink) choose(head.length === 1 ? head[0]! : Buffer.concat(head));
+        if (!gunzip) return done();
+        const z: zlib.Gunzip = gunzip;
+        z.once('end', done);
+        z.end();
+      } catch (e) {
+        fail(e);
+      }
+    };
+    // A request whose client went away closes without 'end'.
+    const onClose = () => ended || fail(Object.assign(new Error('the build context upload was cut short'), { code: 'ECONNRESET' }));
+    const onAbort = () => fail(signal!.reason);
+    if (signal?.aborted) return fail(signal.reason);
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', fail);
+    body.once('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
