@@ -372,6 +372,26 @@ test('a client that goes away mid-build: the RUN container is killed and removed
   assert.equal((await docker(['image', 'inspect', 'gone'])).code, 1);
 });
 
+test('a client that goes away while the context is still uploading: nothing is kept, the daemon still builds', async () => {
+  const big = Buffer.alloc(4 << 20, 1);
+  const body = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nCOPY big /big\n' }, { name: 'big', body: big.toString('latin1') }]);
+  const imagesBefore = await allImages();
+  await new Promise<void>((resolve) => {
+    const req = http.request({ socketPath: d.socket, method: 'POST', path: '/build?t=cut', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length) } });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    // Half the context, then the connection goes.
+    req.write(body.subarray(0, body.length >> 1), () => setTimeout(() => req.destroy(), 200));
+  });
+  await assertNothingLeft();
+  assert.equal(await allImages(), imagesBefore);
+  assert.equal((await docker(['image', 'inspect', 'cut'])).code, 1);
+  // The daemon is fine: the same context sent whole builds.
+  const r = await d.api('POST', '/build?t=cut', { body, headers: { 'Content-Type': 'application/x-tar' } });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /Successfully tagged cut:latest/);
+});
+
 test('berthd killed (SIGKILL) mid-build: after a restart the step container, mounts and temp files are gone', { skip: !isBerth && 'berth start-up clean-up' }, async () => {
   const body = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nCOPY a /a\nRUN echo started && sleep 120\n' }, { name: 'a', body: 'a' }]);
   const imagesBefore = await allImages();
