@@ -67,9 +67,10 @@ export function registerBuildRoutes(r: Router, s: Services): void {
     }
     let prepared;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     try {
       prepared = await s.builder.prepare(ctx.req, opts);
-      s.log.debug(`build: context unpacked and Dockerfile parsed in ${(performance.now() - t0).toFixed(1)} ms`);
+      s.log.debug(`build: context read (not unpacked) and Dockerfile parsed in ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (e) {
       await drainBody(ctx);
       throw e;
@@ -94,7 +95,8 @@ export function registerBuildRoutes(r: Router, s: Services): void {
     try {
       const t1 = performance.now();
       await s.builder.run(prepared, { stream: (text) => write({ stream: text }), aux: (id) => write({ aux: { ID: id } }) });
-      s.log.debug(`build: steps done in ${(performance.now() - t1).toFixed(1)} ms`);
+      const cpu = process.cpuUsage(cpu0);
+      s.log.debug(`build: steps done in ${(performance.now() - t1).toFixed(1)} ms; request so far ${(performance.now() - t0).toFixed(1)} ms, daemon CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (all requests)`);
     } catch (e) {
       const message = (e as Error).message;
       if (!ctx.signal.aborted) s.log.info(`build failed: ${message}`);
