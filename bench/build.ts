@@ -3,6 +3,8 @@
 //   cold      `docker build --no-cache` (every step runs; the base image is present)
 //   cached    the same build again (every step from cache)
 //   one file  after editing one small copied file (the COPY of it and every later step rebuild)
+// and, in the same rounds, the floor: the same CLI sending the same context to a server that only
+// reads it and answers (drain-server.ts). No daemon's cached rebuild can be faster than that.
 //
 //   npm run bench:build -- [--runs N] [--no-dockerd] [--no-readme]
 //
@@ -12,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { TestDaemon, run, REPO, DOCKER_BIN } from '../test/harness/index.js';
 import { median } from './stats.js';
 import { renderTable, type Row } from './report.js';
@@ -67,8 +70,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(ctx, 'small', `f${i}.txt`), `file ${i}\n`);
 
   const engines: { name: 'berthd' | 'dockerd'; d: TestDaemon }[] = [];
+  const floorSock = path.join(ctx, '..', `${path.basename(ctx)}.sock`);
+  let floor: ChildProcess | null = null;
   const cleanup = async () => {
     for (const e of engines) await e.d.cleanup().catch((err) => log(`cleanup ${e.name}: ${(err as Error).message}`));
+    if (floor && floor.exitCode === null) {
+      floor.kill();
+      await new Promise((r) => floor!.once('exit', r));
+    }
+    fs.rmSync(floorSock, { force: true });
     fs.rmSync(ctx, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
@@ -79,7 +89,18 @@ async function main(): Promise<void> {
       await d.start();
       await d.importBusybox();
     }
+    floor = spawn(process.execPath, [path.join(REPO, 'dist', 'bench', 'drain-server.js'), floorSock], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      floor!.stdout!.once('data', () => resolve());
+      floor!.once('exit', (code) => reject(new Error(`drain server exited (${code})`)));
+    });
     const samples: Record<string, Record<string, number[]>> = {};
+    const floorRun = async () => {
+      const t0 = process.hrtime.bigint();
+      const r = await run(DOCKER_BIN, ['build', '-t', 'bench-build', '.'], { cwd: ctx, env: { ...engines[0]!.d.env, DOCKER_HOST: `unix://${floorSock}`, DOCKER_BUILDKIT: '0' }, timeout: 60_000 });
+      if (r.code !== 0) throw new Error(`floor: ${r.stderr.slice(0, 500)}`);
+      ((samples['fully cached rebuild'] ??= {})['floor'] ??= []).push(Number(process.hrtime.bigint() - t0) / 1e6);
+    };
     const build = async (e: (typeof engines)[number], what: string, extra: string[]) => {
       const t0 = process.hrtime.bigint();
       const r = await run(DOCKER_BIN, ['build', ...extra, '-t', 'bench-build', '.'], { cwd: ctx, env: { ...e.d.env, DOCKER_BUILDKIT: '0' }, timeout: 300_000 });
@@ -91,6 +112,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < runs; round++) {
       for (const e of round % 2 ? [...engines].reverse() : engines) {
         await build(e, 'cold build (--no-cache)', ['--no-cache']);
+        if (e.name === 'berthd') await floorRun();
         const cached = await build(e, 'fully cached rebuild', []);
         if ((cached.match(/Using cache/g) ?? []).length !== 9) throw new Error(`${e.name}: the cached rebuild was not all cache:\n${cached}`);
         fs.writeFileSync(path.join(ctx, 'small', 'f0.txt'), `file 0, round ${round} ${e.name}\n`);
@@ -101,10 +123,14 @@ async function main(): Promise<void> {
     const rows: Row[] = Object.entries(samples).map(([metric, by]) => {
       const b = by['berthd'] ? median(by['berthd']) : undefined;
       const dd = by['dockerd'] ? median(by['dockerd']) : undefined;
-      return { metric: `${metric} (median)`, ...(b !== undefined ? { berthd: b } : {}), ...(dd !== undefined ? { dockerd: dd } : {}), ...(b !== undefined && dd !== undefined ? { ratio: b / dd } : {}) };
+      const fl = by['floor'] ? median(by['floor']) : undefined;
+      return { metric: `${metric} (median)`, ...(b !== undefined ? { berthd: b } : {}), ...(dd !== undefined ? { dockerd: dd } : {}), ...(fl !== undefined ? { runc: fl } : {}), ...(b !== undefined && dd !== undefined ? { ratio: b / dd } : {}) };
     });
-    const table = renderTable(rows, {});
-    const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.availableParallelism()} cores, ${runs} interleaved rounds; docker CLI 28 with DOCKER_BUILDKIT=0 for both (dockerd: its classic builder); a 10-step Dockerfile with a 20 MB ADD and a COPY of 20 small files.`;
+    const table = renderTable(rows, {}, 'floor');
+    const cachedRow = samples['fully cached rebuild'] ?? {};
+    const floorRatio = cachedRow['floor'] && cachedRow['dockerd'] ? ` The floor of a cached rebuild (the same CLI sending the same context to a server that only reads it, bench/drain-server.ts) is ${(median(cachedRow['floor']) / median(cachedRow['dockerd'])).toFixed(2)}× dockerd's time.` : '';
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.availableParallelism()} cores (load average at the end ${load}: the machine is shared), ${runs} interleaved rounds; docker CLI 28 with DOCKER_BUILDKIT=0 for both (dockerd: its classic builder); a 10-step Dockerfile with a 20 MB ADD and a COPY of 20 small files.${floorRatio}`;
     console.log(table + '\n\n' + note);
     const out = path.join(REPO, 'bench', 'results', 'build.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });

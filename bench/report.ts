@@ -22,8 +22,8 @@ function cell(v: number | string | undefined, unit: string): string {
 }
 
 /** A Markdown table (also readable in a terminal). */
-export function renderTable(rows: readonly Row[], units: Record<string, string>): string {
-  const header = ['', 'berthd', 'dockerd 20.10', 'runc floor', 'berthd / dockerd'];
+export function renderTable(rows: readonly Row[], units: Record<string, string>, floorHeader = 'runc floor'): string {
+  const header = ['', 'berthd', 'dockerd 20.10', floorHeader, 'berthd / dockerd'];
   const body = rows.map((r) => {
     const unit = units[r.metric] ?? 'ms';
     return [r.metric, cell(r.berthd, unit), cell(r.dockerd, unit), cell(r.runc, unit), r.ratio === undefined || !Number.isFinite(r.ratio) ? '—' : `${r.ratio.toFixed(2)}×`];

@@ -253,6 +253,43 @@ test('heredocs: RUN <<EOF and COPY <<EOT (expanded unless the marker is quoted)'
   assert.equal((await docker(['run', '--rm', 'heredoc'])).stdout, 'heredoc says hello\nsecond line\nhello world\nnot expanded: $WHO\n');
 });
 
+test('CMD/ENTRYPOINT rules, COPY --from an image, several tags, proxy build args, .dockerignore naming the Dockerfile and itself', async () => {
+  const dir = fs.mkdtempSync(path.join(work, 'rules-'));
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'in\n');
+  fs.writeFileSync(path.join(dir, '.dockerignore'), 'Dockerfile*\n.dockerignore\n');
+  const build = async (name: string, text: string, extra: string[] = []) => {
+    fs.writeFileSync(path.join(dir, 'Dockerfile.' + name), text);
+    const r = await docker(['build', ...extra, '-f', 'Dockerfile.' + name, '-t', `rules-${name}`, '.'], dir);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return r;
+  };
+  const cfg = async (name: string) => JSON.parse((await docker(['image', 'inspect', '-f', '{{json .Config}}', `rules-${name}`])).stdout);
+  // An ENTRYPOINT drops the CMD inherited from the base (busybox's ["sh"]) ...
+  await build('ep', 'FROM busybox\nENTRYPOINT ["echo", "ep"]\n');
+  assert.equal((await cfg('ep')).Cmd ?? null, null, 'no Cmd (dockerd 20.10 leaves the field out too)');
+  assert.equal((await docker(['run', '--rm', 'rules-ep'])).stdout, 'ep\n');
+  // ... but not a CMD set earlier in the same stage; shell forms get the shell.
+  await build('both', 'FROM busybox\nCMD ["from-cmd"]\nENTRYPOINT ["echo"]\n');
+  assert.deepEqual((await cfg('both')).Cmd, ['from-cmd']);
+  assert.equal((await docker(['run', '--rm', 'rules-both'])).stdout, 'from-cmd\n');
+  await build('shell', 'FROM busybox\nENTRYPOINT echo shell-ep\nCMD echo ignored\n');
+  const sh = await cfg('shell');
+  assert.deepEqual([sh.Entrypoint, sh.Cmd], [['/bin/sh', '-c', 'echo shell-ep'], ['/bin/sh', '-c', 'echo ignored']]);
+  // COPY --from names an image that is not a stage; the context lacks what .dockerignore names,
+  // even the Dockerfile and the .dockerignore itself; -t several times tags each.
+  const r = await build('from', 'FROM busybox\nCOPY --from=busybox /bin/busybox /copied-busybox\nCOPY . /ctx/\nRUN ls -A /ctx && echo "proxy=$HTTP_PROXY"\n', ['--build-arg', 'HTTP_PROXY=http://127.0.0.1:3128', '-t', 'rules-second:tag']);
+  assert.match(r.stdout, /^in\.txt\nproxy=http:\/\/127\.0\.0\.1:3128$/m, 'only in.txt in the context; a predefined proxy arg reaches RUN undeclared');
+  assert.doesNotMatch(r.stdout + r.stderr, /were not consumed/);
+  assert.match(r.stdout, /^Successfully tagged rules-from:latest$/m);
+  assert.match(r.stdout, /^Successfully tagged rules-second:tag$/m);
+  assert.equal(await imageId('rules-from'), await imageId('rules-second:tag'));
+  const hist = (await docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'rules-from'])).stdout;
+  assert.doesNotMatch(hist, /HTTP_PROXY=/, 'proxy args stay out of the history, as Docker keeps them');
+  const size = (await docker(['run', '--rm', 'rules-from', 'sh', '-c', 'cmp /bin/busybox /copied-busybox && echo same'])).stdout;
+  assert.equal(size, 'same\n');
+  await assertNothingLeft();
+});
+
 test('bad input: each a clear error, nothing left behind', async () => {
   const dir = fs.mkdtempSync(path.join(work, 'bad-'));
   fs.writeFileSync(path.join(dir, 'in.txt'), 'x');
@@ -333,6 +370,26 @@ test('a client that goes away mid-build: the RUN container is killed and removed
   // dockerd keeps what its classic builder had made; berth leaves no half-made image.
   if (isBerth) assert.equal(await allImages(), imagesBefore);
   assert.equal((await docker(['image', 'inspect', 'gone'])).code, 1);
+});
+
+test('a client that goes away while the context is still uploading: nothing is kept, the daemon still builds', async () => {
+  const big = Buffer.alloc(4 << 20, 1);
+  const body = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nCOPY big /big\n' }, { name: 'big', body: big.toString('latin1') }]);
+  const imagesBefore = await allImages();
+  await new Promise<void>((resolve) => {
+    const req = http.request({ socketPath: d.socket, method: 'POST', path: '/build?t=cut', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length) } });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    // Half the context, then the connection goes.
+    req.write(body.subarray(0, body.length >> 1), () => setTimeout(() => req.destroy(), 200));
+  });
+  await assertNothingLeft();
+  assert.equal(await allImages(), imagesBefore);
+  assert.equal((await docker(['image', 'inspect', 'cut'])).code, 1);
+  // The daemon is fine: the same context sent whole builds.
+  const r = await d.api('POST', '/build?t=cut', { body, headers: { 'Content-Type': 'application/x-tar' } });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /Successfully tagged cut:latest/);
 });
 
 test('berthd killed (SIGKILL) mid-build: after a restart the step container, mounts and temp files are gone', { skip: !isBerth && 'berth start-up clean-up' }, async () => {

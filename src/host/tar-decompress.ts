@@ -16,6 +16,11 @@ export function detectCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
+/** A view of the same bytes as a Buffer (Buffer.from(Uint8Array) would copy every chunk). */
+function asBuffer(v: Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
 /** Reads enough of `src` to recognise its compression; returns the decompressed stream. */
 export async function decompressStream(src: AsyncIterable<Uint8Array>): Promise<{ stream: Readable; compression: Compression }> {
   const it = src[Symbol.asyncIterator]();
@@ -28,7 +33,7 @@ export async function decompressStream(src: AsyncIterable<Uint8Array>): Promise<
       done = true;
       break;
     }
-    const b = Buffer.from(r.value);
+    const b = asBuffer(r.value);
     headChunks.push(b);
     headLen += b.length;
   }
@@ -40,7 +45,7 @@ export async function decompressStream(src: AsyncIterable<Uint8Array>): Promise<
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      yield Buffer.from(r.value);
+      yield asBuffer(r.value);
     }
   }
   const raw = Readable.from(rest(), { objectMode: false });

@@ -38,12 +38,6 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Told about entries skipped on purpose (device nodes, aufs metadata). */
   warn?: (msg: string) => void;
-  /**
-   * The builder's context: skip the whole-tar digest (no diff ID is needed; `diffId` is then all
-   * zeros) and record each regular file's content sha256 (hex) by its cleaned relative path, so the
-   * cache never reads the bytes twice.
-   */
-  contextMode?: { fileDigests: Map<string, string> };
 }
 
 export interface ExtractResult {
@@ -184,7 +178,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
   let tarSize = 0;
   const hasher = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (!opts.contextMode) hash.update(chunk);
+      hash.update(chunk);
       tarSize += chunk.length;
       cb(null, chunk);
     },
@@ -248,14 +242,11 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
         case null:
         case undefined: {
           const fd = createFresh(target, dirCache, () => fs.openSync(target, CREATE_FLAGS, 0o600));
-          const fileHash = opts.contextMode ? createHash('sha256') : null;
           try {
             for await (const chunk of entry) {
               const b = chunk as Buffer;
-              fileHash?.update(b);
               for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
             }
-            if (fileHash) opts.contextMode!.fileDigests.set(entryComponents(h.name).join('/'), fileHash.digest('hex'));
             if (sameOwner) fs.fchownSync(fd, h.uid ?? 0, h.gid ?? 0);
             fs.fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
             if (h.mtime) fs.futimesSync(fd, h.mtime, h.mtime);
@@ -345,7 +336,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
     if (meta.mtime) fs.lutimesSync(dir, meta.mtime, meta.mtime);
   }
 
-  const diffId: Digest = opts.contextMode ? `sha256:${'0'.repeat(64)}` : `sha256:${hash.digest('hex')}`;
+  const diffId: Digest = `sha256:${hash.digest('hex')}`;
   if (opts.expectedDiffId && opts.expectedDiffId !== diffId) {
     throw new InvalidParameterError(`layer diff ID mismatch: expected ${opts.expectedDiffId}, got ${diffId}`);
   }
@@ -356,7 +347,7 @@ export async function extractLayer(src: AsyncIterable<Uint8Array>, root: string,
  * The tar parser's and gunzip's complaints are about the input, not the daemon: a 400 with their text
  * (Docker's messages are the same kind), never a 500. System errors (ENOSPC...) and bugs stay as they are.
  */
-function asInputError(e: unknown, entry: string): unknown {
+export function asInputError(e: unknown, entry: string): unknown {
   if (isBerthError(e) || !(e instanceof Error)) return e;
   const code = (e as NodeJS.ErrnoException).code;
   // The layer's own shape made the write impossible (a path through a file or a dangling link, a

@@ -28,7 +28,8 @@ import { processWord } from '../../lib/dockerfile/words.js';
 import { familiarString, parseNormalizedNamed, withTag } from '../../lib/reference/reference.js';
 import { DockerfileParseError } from '../../lib/dockerfile/instruction.js';
 import { goArch, compactRunConfig, BERTH_DOCKER_VERSION } from '../images/image-config.js';
-import { digestOfSources, hashSources, selectSources, unpackContext } from './build-context.js';
+import { digestOfSources, DiskSourceTree, type SourceTree } from './build-context.js';
+import { receiveContext, type StreamedContext } from './streamed-context.js';
 import { copyInto } from './copy-files.js';
 import { commitContainer, type CommitOptions } from './commit.js';
 import { diffTar, listDiff } from './layer-diff.js';
@@ -61,8 +62,8 @@ export interface BuildOutput {
 export interface PreparedBuild {
   opts: BuildOptions;
   workDir: string;
-  contextDir: string;
-  fileDigests: Map<string, string>;
+  /** The context as received: a tree in memory, written to disk only for a step that copies from it. */
+  context: StreamedContext;
   df: ParsedDockerfile;
   plan: BuildPlan;
   target: Stage;
@@ -115,6 +116,7 @@ export class Builder {
     for (const v of await this.containers.list({ all: true, filters: { label: [BUILD_LABEL] } })) {
       await this.containers.remove(v.record.id, { force: true }).catch((e) => this.log.warn(`removing leftover build container ${v.record.id}`, e));
     }
+    await this.cache.init();
     await fsp.mkdir(this.tmpRoot, { recursive: true, mode: 0o700 });
     for (const name of await fsp.readdir(this.tmpRoot)) {
       const dir = path.join(this.tmpRoot, name);
@@ -140,8 +142,10 @@ export class Builder {
     for (const t of opts.tags) checkTag(t);
     await fsp.mkdir(this.tmpRoot, { recursive: true, mode: 0o700 });
     const workDir = await fsp.mkdtemp(path.join(this.tmpRoot, 'build-'));
+    let ctxToClose: StreamedContext | null = null;
     try {
-      const ctx = await unpackContext(context, path.join(workDir, 'context'), opts.dockerfile || 'Dockerfile', opts.signal);
+      const ctx = await receiveContext(context, workDir, opts.dockerfile || 'Dockerfile', { ...(opts.signal ? { signal: opts.signal } : {}), warn: (m) => this.log.info(m) });
+      ctxToClose = ctx;
       let df: ParsedDockerfile;
       let plan: BuildPlan;
       try {
@@ -167,8 +171,9 @@ export class Builder {
       }
       const metaEnv = this.metaArgValues(plan, df, opts);
       const stages = neededStages(plan, target, (s) => processWord(s.base, { env: metaEnv, escape: df.escape }));
-      return { opts, workDir, contextDir: ctx.dir, fileDigests: ctx.fileDigests, df, plan, target, stages };
+      return { opts, workDir, context: ctx, df, plan, target, stages };
     } catch (e) {
+      ctxToClose?.close();
       await fsp.rm(workDir, { recursive: true, force: true });
       throw e;
     }
@@ -176,6 +181,7 @@ export class Builder {
 
   /** Removes what prepare() made (when run() is not called). */
   async discard(b: PreparedBuild): Promise<void> {
+    b.context.close();
     await fsp.rm(b.workDir, { recursive: true, force: true });
   }
 
@@ -243,6 +249,7 @@ export class Builder {
       if (b.opts.quiet) out.stream(`${id}\n`);
       return id;
     } finally {
+      b.context.close();
       await this.cache.flush().catch((e) => this.log.warn('writing the build cache index', e));
       lease.release();
       await this.unmountAll(b.workDir);
@@ -406,14 +413,14 @@ export class Builder {
       chmod = parseInt(chmodText, 8);
     }
     for (const s of srcs) if (/^https?:\/\//.test(s)) throw new InvalidParameterError(`${ins.keyword.toUpperCase()} from a URL (${s}) is not supported: berth has no network for builds yet`);
-    let srcRoot = b.contextDir;
+    let tree: SourceTree = b.context;
     let release: (() => Promise<void>) | null = null;
     // Heredoc sources become files in a private directory.
     if (ins.heredocs.length) {
       const hd = path.join(b.workDir, `heredoc-${randomBytes(4).toString('hex')}`);
       await fsp.mkdir(hd);
       for (const h of ins.heredocs) await fsp.writeFile(path.join(hd, h.name), h.expand ? processWord(h.content, { env, escape }) : h.content, { mode: 0o644 });
-      srcRoot = hd;
+      tree = new DiskSourceTree(hd, 'context');
       srcs = srcs.map((s) => s.replace(/^<<-?["']?([A-Za-z_][A-Za-z0-9_]*)["']?$/, '$1'));
     }
     try {
@@ -433,14 +440,14 @@ export class Builder {
           }
         }
         const m = await this.mountImage(b, imageId);
-        srcRoot = m.root;
+        tree = new DiskSourceTree(m.root, 'stage');
         release = m.release;
       }
       const selected: string[] = [];
-      for (const s of srcs) selected.push(...(await selectSources(srcRoot, s, from !== undefined ? 'stage' : 'context')));
-      const sources = await hashSources(srcRoot, selected, srcRoot === b.contextDir ? b.fileDigests : undefined);
+      for (const s of srcs) selected.push(...(await tree.select(s)));
+      const sources = await tree.hash(selected);
       const hashHex = digestOfSources(sources);
-      const kind = selected.length > 1 ? 'multi' : (await fsp.stat(path.join(srcRoot, selected[0]!)).catch(() => null))?.isDirectory() ? 'dir' : 'file';
+      const kind = selected.length > 1 ? 'multi' : (await tree.isDir(selected[0]!)) ? 'dir' : 'file';
       const dest = destRaw.startsWith('/') ? destRaw : joinWorkdir(cfg.WorkingDir ?? '/', destRaw) + (destRaw.endsWith('/') ? '/' : '');
       const comment = `${ins.keyword.toUpperCase()} ${kind}:${hashHex} in ${destRaw} `;
       const cmd = nopCmdString(shell, comment);
@@ -460,6 +467,7 @@ export class Builder {
               throw new InvalidParameterError(`unable to convert uid/gid chown string to host mapping: ${(e as Error).message}`);
             }
           }
+          const srcRoot = await tree.materialize(selected);
           await copyInto({ srcRoot, sources: selected, destRoot: root, dest: dest.replace(/\/+$/, '') || '/', destIsDir: destRaw.endsWith('/') || destRaw.endsWith('/.'), uid, gid, ...(chmod !== undefined ? { chmod } : {}), extractArchives: isAdd });
         }),
       );
@@ -607,7 +615,7 @@ export class Builder {
         st.imageId = hit as Digest;
         st.image = this.images.configOf(hit);
         st.rebuilt = false;
-        await this.cache.record(key, hit, sig, { ...now, parentRebuilt: false });
+        await this.cache.record(key, hit, sig, now);
         return;
       }
       const why = whyMissed(await this.cache.previous(sig), now);

@@ -45,3 +45,27 @@ test('the index survives a reload (atomic files under the builder directory)', a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a build that changes nothing writes nothing (a cached build waits for no fsync)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-stepcache-'));
+  try {
+    const a = new StepCache(dir);
+    await a.record('k1', 'sha256:img', 'sig1', { ...base, parentRebuilt: true });
+    await a.flush();
+    const ino = (f: string) => fs.statSync(path.join(dir, f)).ino;
+    const before = [ino('cache.json'), ino('steps.json')];
+    const b = new StepCache(dir);
+    await b.init();
+    // The same inputs again, now from cache: whether the parent was rebuilt is not part of the record.
+    await b.record('k1', 'sha256:img', 'sig1', base);
+    await b.flush();
+    assert.deepEqual([ino('cache.json'), ino('steps.json')], before, 'files not rewritten');
+    await b.record('k1', 'sha256:other', 'sig1', base);
+    await b.flush();
+    assert.notEqual(ino('cache.json'), before[0], 'a changed entry is written (a new file renamed over the old)');
+    assert.equal(await new StepCache(dir).lookup('k1'), 'sha256:other');
+    assert.deepEqual(await new StepCache(dir).previous('sig1'), base);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,8 @@
 // - cache.json: cache key -> image ID. The key is the sha256 of the parent image ID, the step's
 //   recorded command after substitution (which carries the build args a RUN sees and, for ADD/COPY,
 //   the hash of the sources' content and metadata). An entry whose image is gone is ignored.
+//   Both are read once into memory (lookups never touch the disk) and written only when a build
+//   changed them: a fully cached build writes nothing, so it waits for no fsync.
 // - steps.json: for each step as written in a Dockerfile (stage, position, text), the inputs it had the
 //   last time it was built: parent, build args, per-file source hashes. A miss compares against it and
 //   says what changed in one line.
@@ -53,9 +55,15 @@ export class StepCache {
   private entries: Record<string, string> = {};
   private steps: Record<string, StepInputs> = {};
   private loaded = false;
+  private dirty = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string) {}
+
+  /** Reads the index at daemon start-up, so the first build does not wait for it. */
+  init(): Promise<void> {
+    return this.load();
+  }
 
   private async load(): Promise<void> {
     if (this.loaded) return;
@@ -82,16 +90,28 @@ export class StepCache {
     return this.steps[sig];
   }
 
-  async record(key: string, imageId: string, sig: string, inputs: StepInputs): Promise<void> {
+  async record(key: string, imageId: string, sig: string, now: StepInputs): Promise<void> {
     await this.load();
-    this.entries[key] = imageId;
-    this.steps[sig] = inputs;
+    // Whether the parent was rebuilt is about this build only (whyMissed reads it from `now`): kept
+    // out of the file, so a cached build after a rebuilt one records the same inputs and writes nothing.
+    const { parentRebuilt: _, ...inputs } = now;
+    if (this.entries[key] !== imageId) {
+      this.entries[key] = imageId;
+      this.dirty = true;
+    }
+    const prev = this.steps[sig];
+    if (!prev || JSON.stringify(prev) !== JSON.stringify(inputs)) {
+      this.steps[sig] = inputs;
+      this.dirty = true;
+    }
   }
 
   /** Writes both files (serialised); the oldest entries go when the index grows past its bound. */
   async flush(): Promise<void> {
     const run = async () => {
       await this.load();
+      if (!this.dirty) return;
+      this.dirty = false;
       const trim = <T>(o: Record<string, T>) => {
         const keys = Object.keys(o);
         return keys.length <= MAX_ENTRIES ? o : Object.fromEntries(keys.slice(keys.length - MAX_ENTRIES).map((k) => [k, o[k]!]));

@@ -385,7 +385,15 @@ export class ImageService implements ImageProvider {
   }
 
   private async setTag(ref: Reference, id: Digest): Promise<void> {
-    const prev = await this.store.setRef(refString(ref), id);
+    const full = refString(ref);
+    if (this.store.lookupRef(full) === id) {
+      // A re-tag (every cached `build -t`): Docker still moves LastTagTime and says "tag", but nothing
+      // else changes, so the request does not wait for the record's fsync.
+      this.store.updateSoon(id, { lastTagTime: new Date().toISOString() });
+      this.events.publish({ type: 'image', action: 'tag', id, attributes: { name: familiarString(ref) } });
+      return;
+    }
+    const prev = await this.store.setRef(full, id);
     await this.store.update(id, { lastTagTime: new Date().toISOString() });
     this.events.publish({ type: 'image', action: 'tag', id, attributes: { name: familiarString(ref) } });
     if (prev) this.log.debug(`tag ${familiarString(ref)} moved from ${prev} to ${id}`);

@@ -40,6 +40,8 @@ export class ImageStore {
   private readonly reposFile: string;
   /** Serialises writes of repositories.json so the file always holds the latest map. */
   private writing: Promise<void> = Promise.resolve();
+  /** Record writes started by updateSoon, in order. */
+  private recordWrites: Promise<void> = Promise.resolve();
 
   constructor(
     root: string,
@@ -104,15 +106,48 @@ export class ImageStore {
 
   /** Records a complete image (its config blob and layers must already be stored). */
   async add(rec: ImageRecord): Promise<void> {
-    await writeFileAtomic(path.join(this.dbDir, `${digestHex(rec.id)}.json`), JSON.stringify(rec));
-    this.images.set(rec.id, rec);
-    this.reindex();
+    await this.inOrder(async () => {
+      await writeFileAtomic(this.recordFile(rec.id), JSON.stringify(rec));
+      this.images.set(rec.id, rec);
+      this.reindex();
+    });
+  }
+
+  private recordFile(id: Digest): string {
+    return path.join(this.dbDir, `${digestHex(id)}.json`);
+  }
+
+  /** Runs record writes and removals one after the other, so a later one never lands before an earlier one. */
+  private inOrder(fn: () => Promise<void>): Promise<void> {
+    const p = this.recordWrites.then(fn, fn);
+    this.recordWrites = p.catch(() => {});
+    return p;
   }
 
   async update(id: Digest, patch: Partial<Omit<ImageRecord, 'id'>>): Promise<void> {
     const cur = this.images.get(id);
     if (!cur) return;
     await this.add({ ...cur, ...patch });
+  }
+
+  /**
+   * The same as update, but the caller does not wait for the disk: the record changes in memory now
+   * and its file is rewritten (atomically, in order) behind it. For metadata whose loss in a crash is
+   * harmless (a re-tag's LastTagTime), on paths that should not wait for an fsync (a cached build's -t).
+   */
+  updateSoon(id: Digest, patch: Partial<Omit<ImageRecord, 'id' | 'chainIds'>>): void {
+    const cur = this.images.get(id);
+    if (!cur) return;
+    this.images.set(id, { ...cur, ...patch });
+    this.inOrder(async () => {
+      // Re-applied on the record as it is by then (an add in between may have replaced it); an image
+      // removed in between stays removed.
+      const now = this.images.get(id);
+      if (!now) return;
+      const next = { ...now, ...patch };
+      this.images.set(id, next);
+      await writeFileAtomic(this.recordFile(id), JSON.stringify(next));
+    }).catch((e) => this.log.warn(`writing image record ${id}`, e));
   }
 
   /** Forgets an image and every name pointing at it. */
@@ -125,9 +160,11 @@ export class ImageStore {
       }
     }
     if (refsChanged) await this.persistRefs();
-    await fsp.rm(path.join(this.dbDir, `${digestHex(id)}.json`), { force: true });
-    this.images.delete(id);
-    this.reindex();
+    await this.inOrder(async () => {
+      await fsp.rm(this.recordFile(id), { force: true });
+      this.images.delete(id);
+      this.reindex();
+    });
   }
 
   /**
@@ -172,6 +209,7 @@ export class ImageStore {
   async setRef(fullRef: string, id: Digest): Promise<Digest | undefined> {
     if (!this.images.has(id)) throw new Error(`image ${id} is not in the store`);
     const prev = this.refs.get(fullRef);
+    if (prev === id) return undefined; // nothing changes: no rewrite (and no fsync), as dockerd's reference store
     this.refs.set(fullRef, id);
     await this.persistRefs();
     return prev !== id ? prev : undefined;
