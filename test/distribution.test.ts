@@ -481,6 +481,32 @@ test('login with basic auth (berth-registry --htpasswd): wrong password refused,
   ok(await d.docker(['logout', sec.host]));
 });
 
+test('docker build pulls a FROM image that is only in a registry, with the login\'s credentials (X-Registry-Config); --pull pulls again', T, async () => {
+  const hp = path.join(tmp, 'htpasswd-build');
+  fs.writeFileSync(hp, htpasswd);
+  const sec = await startRegistry({ after }, ['--htpasswd', hp]);
+  const base = `${sec.host}/private/base:v1`;
+  ok(await d.docker(['tag', 'busybox', base]));
+  ok(await d.docker(['login', '-u', 'alice', '-p', 's3cret', sec.host]), 'login');
+  ok(await d.docker(['push', base]), 'push the base');
+  ok(await d.docker(['rmi', base]));
+  const ctxDir = fs.mkdtempSync(path.join(tmp, 'build-from-registry-'));
+  fs.writeFileSync(path.join(ctxDir, 'Dockerfile'), `FROM ${base}\nRUN echo built-on-pulled > /built\n`);
+  const built = ok(await d.docker(['build', '-t', 'built-from-registry', ctxDir]), 'build with a base only in the registry');
+  assert.match(built, /Pulling from private\/base/);
+  assert.match(built, new RegExp(`Status: Downloaded newer image for ${base.replace(/[.]/g, '\\.')}`));
+  assert.match(built, /Successfully tagged built-from-registry:latest/);
+  assert.equal(ok(await d.docker(['run', '--rm', 'built-from-registry', 'cat', '/built'])), 'built-on-pulled\n');
+  assert.ok(ok(await d.docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', base])).includes(`"${sec.host}/private/base@sha256:`), 'the pulled base has its digest');
+  const again = ok(await d.docker(['build', '--pull', '-t', 'built-from-registry', ctxDir]), 'build --pull');
+  assert.match(again, new RegExp(`Status: Image is up to date for ${base.replace(/[.]/g, '\\.')}`));
+  // Without the login the registry refuses, and the build says so.
+  ok(await d.docker(['logout', sec.host]));
+  ok(await d.docker(['rmi', '-f', 'built-from-registry', base]));
+  const refused = await d.docker(['build', '-t', 'built-from-registry', ctxDir]);
+  fails(refused, /no basic auth credentials|unauthorized/, 'build without the login');
+});
+
 test('login with token auth (berth-registry --token-realm): wrong password refused, push and pull with a token', T, async () => {
   const hp = path.join(tmp, 'htpasswd-token');
   fs.writeFileSync(hp, htpasswd);

@@ -95,6 +95,8 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
     dockerHubUrl: config.dockerHubUrl,
   });
   await distribution.init();
+  // The builder pulls a missing base image (and every base with pull=1) as the classic builder does.
+  builder.pullImage = (ref, o) => distribution.pullNamed(ref, o);
 
   const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost(), distribution };
   const api = new ApiServer(log);

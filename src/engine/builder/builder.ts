@@ -17,6 +17,7 @@ import { mountOverlay, unmountOverlay, isMounted } from '../../host/overlay.js';
 import { readFileInRoot, resolveInRoot } from '../containers/scoped-path.js';
 import { resolveUser } from '../containers/user-resolve.js';
 import { InvalidParameterError, NotFoundError, SystemError } from '../../errors.js';
+import type { AuthConfig } from '../../lib/distribution/auth-config.js';
 import { shortId, type Digest } from '../../lib/oci/digest.js';
 import type { HistoryEntry, ImageConfig, ImageRunConfig } from '../../lib/oci/types.js';
 import { parseDockerfile, type ParsedDockerfile, type ParsedInstruction } from '../../lib/dockerfile/parser.js';
@@ -49,13 +50,23 @@ export interface BuildOptions {
   labels: Record<string, string>;
   target?: string;
   cacheFrom: string[];
+  /** X-Registry-Config: credentials by registry, for base images pulled during the build. */
+  registryAuth?: Record<string, AuthConfig>;
   signal?: AbortSignal;
 }
+
+/**
+ * Fetches an image from its registry, its progress as Docker's JSON messages (berthd wires the
+ * distribution service in; without one, only local images can be bases).
+ */
+export type ImagePuller = (ref: string, o: { auth: Record<string, AuthConfig>; signal?: AbortSignal; progress: (m: object) => void }) => Promise<void>;
 
 /** Where a build's progress goes: lines of text (the `stream` messages) and the final image ID. */
 export interface BuildOutput {
   stream(text: string): void;
   aux(id: Digest): void;
+  /** A base image's pull progress, passed on as the JSON messages the docker CLI draws. */
+  progress?(m: object): void;
 }
 
 /** A build whose context is unpacked and whose Dockerfile parsed: errors so far are the request's. */
@@ -68,6 +79,8 @@ export interface PreparedBuild {
   plan: BuildPlan;
   target: Stage;
   stages: number[];
+  /** Set when the build runs: where a base image's pull progress goes. */
+  output?: BuildOutput;
 }
 
 interface StageState {
@@ -98,6 +111,8 @@ const BUILD_LABEL = 'io.berth.build-step';
 const SCRATCH_CONFIG = (): ImageConfig => ({ architecture: goArch(), os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] });
 
 export class Builder {
+  /** Pulls a missing base image (berthd sets it to the distribution service's pull). */
+  pullImage: ImagePuller | null = null;
   private readonly cache: StepCache;
   private readonly tmpRoot: string;
 
@@ -199,6 +214,7 @@ export class Builder {
 
   /** Runs a prepared build; returns the final image ID. Errors are the build's (sent in the stream). */
   async run(b: PreparedBuild, out: BuildOutput): Promise<Digest> {
+    b.output = out;
     const lease = this.images.leases.open();
     const say = (t: string) => {
       if (!b.opts.quiet) out.stream(t);
@@ -271,16 +287,35 @@ export class Builder {
       st.image = structuredClone(s.image);
       return st;
     }
-    let id: Digest;
-    try {
-      id = this.images.lookupId(base);
-    } catch {
-      // No registry client yet: a base image that is not local cannot be pulled (Docker's wording).
-      id = (await this.images.pullLocal(base)).id;
-    }
+    const id = await this.baseImage(b, base, b.opts.pull);
     st.imageId = id;
     st.image = this.images.configOf(id);
     return st;
+  }
+
+  /**
+   * A FROM or COPY --from image: the local one, else (or always, with pull=1) pulled from its registry
+   * as the classic builder does, its progress in the build's stream. Without a registry client, or
+   * when the name is not a valid reference, Docker's not-found wording.
+   */
+  private async baseImage(b: PreparedBuild, ref: string, alwaysPull: boolean): Promise<Digest> {
+    let local: Digest | undefined;
+    try {
+      local = this.images.lookupId(ref);
+    } catch {
+      local = undefined;
+    }
+    if ((local === undefined || alwaysPull) && this.pullImage) {
+      await this.pullImage(ref, {
+        auth: b.opts.registryAuth ?? {},
+        signal: b.opts.signal,
+        progress: (m) => {
+          if (!b.opts.quiet) b.output?.progress?.(m);
+        },
+      });
+      return this.images.lookupId(ref);
+    }
+    return local ?? (await this.images.pullLocal(ref)).id;
   }
 
   private async runTriggers(b: PreparedBuild, st: StageState, say: (t: string) => void, lease: Lease, built: Map<number, StageState>): Promise<void> {
@@ -433,11 +468,7 @@ export class Builder {
           if (!s) throw new SystemError(`stage ${from} was not built`);
           imageId = s.imageId;
         } else {
-          try {
-            imageId = this.images.lookupId(from);
-          } catch {
-            imageId = (await this.images.pullLocal(from)).id;
-          }
+          imageId = await this.baseImage(b, from, false);
         }
         const m = await this.mountImage(b, imageId);
         tree = new DiskSourceTree(m.root, 'stage');

@@ -9,7 +9,7 @@ import type { Logger } from '../../daemon/logger.js';
 import { goArch } from '../images/image-config.js';
 import { endpointsFor, isLoopbackHost, isInsecure, DOCKER_INDEX_URL, type Endpoint, type EndpointOptions } from '../../lib/distribution/endpoints.js';
 import { parsePlatform, PlatformError, type PlatformSpec } from '../../lib/distribution/platform.js';
-import { registryHostOf, withUserFromAuth, type AuthConfig } from '../../lib/distribution/auth-config.js';
+import { authForRegistry, registryHostOf, withUserFromAuth, type AuthConfig } from '../../lib/distribution/auth-config.js';
 import { parseChallenges } from '../../lib/distribution/challenge.js';
 import { familiarName, familiarString, nameOnly, parseNormalizedNamed, parseDockerRef, refString, repoName, withTag, type Reference } from '../../lib/reference/reference.js';
 import { isDigest, type Digest } from '../../lib/oci/digest.js';
@@ -117,6 +117,21 @@ export class DistributionService {
   // ------------------------------------------------------------------ pull
 
   /** POST /images/create?fromImage=&tag=: Docker's pull, all tags when none is named. */
+  /**
+   * One image by name for the builder's FROM: `latest` when the name has no tag (a bare name here is
+   * never "all tags"), the credentials picked by its registry from the build's X-Registry-Config.
+   */
+  async pullNamed(name: string, o: { auth: Record<string, AuthConfig>; signal?: AbortSignal; progress: ProgressSink }): Promise<void> {
+    let ref: Reference;
+    try {
+      ref = parseNormalizedNamed(name);
+    } catch (e) {
+      throw badRef(e);
+    }
+    if (!ref.tag && !ref.digest) ref = withTag(ref, 'latest');
+    await this.pull({ fromImage: refString(ref), auth: authForRegistry(o.auth, ref.domain), signal: o.signal, onProgress: o.progress });
+  }
+
   async pull(req: PullRequest): Promise<void> {
     let ref: Reference;
     try {

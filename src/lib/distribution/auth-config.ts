@@ -68,3 +68,30 @@ export function registryHostOf(serverAddress: string | undefined): string {
 export function authKeyFor(host: string): string {
   return registryHostOf(host) === 'docker.io' ? DOCKER_HUB_AUTH_KEY : registryHostOf(host);
 }
+
+/**
+ * Decodes X-Registry-Config, the build's credentials: base64 JSON mapping a registry address (as
+ * config.json keys it) to an AuthConfig. Undecodable means none, as with X-Registry-Auth.
+ */
+export function decodeRegistryConfig(header: string | undefined): Record<string, AuthConfig> {
+  if (!header) return {};
+  try {
+    const parsed = JSON.parse(Buffer.from(header.trim(), 'base64').toString('utf8')) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const out: Record<string, AuthConfig> = {};
+    for (const [key, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) continue;
+      out[key] = decodeRegistryAuth(Buffer.from(JSON.stringify(v)).toString('base64'));
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** The credentials for one registry host out of such a map ("https://index.docker.io/v1/" is docker.io). */
+export function authForRegistry(auths: Record<string, AuthConfig>, host: string): AuthConfig {
+  const want = registryHostOf(host);
+  for (const [key, a] of Object.entries(auths)) if (registryHostOf(key) === want) return a;
+  return {};
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseChallenges } from './challenge.js';
 import { choosePlatform, parsePlatform, platformMatches, PlatformError, formatPlatform } from './platform.js';
 import { endpointsFor, isInsecure, isLoopbackHost, normaliseMirror, DOCKER_HUB_URL } from './endpoints.js';
-import { authKeyFor, decodeRegistryAuth, encodeRegistryAuth, registryHostOf, withUserFromAuth, DOCKER_HUB_AUTH_KEY } from './auth-config.js';
+import { authForRegistry, authKeyFor, decodeRegistryAuth, decodeRegistryConfig, encodeRegistryAuth, registryHostOf, withUserFromAuth, DOCKER_HUB_AUTH_KEY } from './auth-config.js';
 import { humanSizeDecimal, progressBar } from './progress-bar.js';
 import { bearerChallenge, basicChallenge } from './scope.js';
 
@@ -102,4 +102,23 @@ test('progress bar: Docker\'s decimal sizes and 50-column bar', () => {
   assert.equal(progressBar(50, 100), `[${'='.repeat(25)}>${' '.repeat(24)}]      50B/100B`);
   assert.equal(progressBar(100, 100), `[${'='.repeat(50)}]     100B/100B`);
   assert.equal(progressBar(1500, 0), '   1.5kB');
+});
+
+test('X-Registry-Config: a map of registries to credentials, picked by host; junk means none', () => {
+  const map = {
+    'https://index.docker.io/v1/': { username: 'hubuser', password: 'hubpw' },
+    '127.0.0.1:5000': { auth: Buffer.from('alice:s3cret').toString('base64') },
+    'http://reg.example:8443/': { Username: 'bob', Password: 'pw' },
+    'bad-entry': 'not an object',
+  };
+  const decoded = decodeRegistryConfig(Buffer.from(JSON.stringify(map)).toString('base64'));
+  assert.deepEqual(Object.keys(decoded).sort(), ['127.0.0.1:5000', 'http://reg.example:8443/', 'https://index.docker.io/v1/']);
+  assert.deepEqual(authForRegistry(decoded, 'docker.io'), { username: 'hubuser', password: 'hubpw' });
+  assert.equal(authForRegistry(decoded, '127.0.0.1:5000').password, 's3cret', 'user and password from auth');
+  assert.equal(authForRegistry(decoded, '127.0.0.1:5000').username, 'alice');
+  assert.deepEqual(authForRegistry(decoded, 'reg.example:8443'), { username: 'bob', password: 'pw' }, "Go's capitalised keys too");
+  assert.deepEqual(authForRegistry(decoded, 'other.example'), {});
+  assert.deepEqual(decodeRegistryConfig(undefined), {});
+  assert.deepEqual(decodeRegistryConfig('%%%not base64 json'), {});
+  assert.deepEqual(decodeRegistryConfig(Buffer.from('[1,2]').toString('base64')), {});
 });

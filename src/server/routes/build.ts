@@ -11,6 +11,7 @@ import type { JSONMessage } from '../../api/types/images.js';
 import type { ContainerConfig } from '../../api/types/containers.js';
 import { BuildStepError, type BuildOptions } from '../../engine/builder/builder.js';
 import { InvalidParameterError } from '../../errors.js';
+import { decodeRegistryConfig } from '../../lib/distribution/auth-config.js';
 
 function jsonParam<T>(ctx: RouteContext, name: string, check: (v: unknown) => v is T, dflt: T): T {
   const raw = ctx.query.get(name);
@@ -58,6 +59,7 @@ export function registerBuildRoutes(r: Router, s: Services): void {
         buildArgs: jsonParam(ctx, 'buildargs', isArgMap, {}),
         labels: jsonParam(ctx, 'labels', isStringMap, {}),
         cacheFrom: jsonParam(ctx, 'cachefrom', isStringList, []),
+        registryAuth: decodeRegistryConfig([ctx.req.headers['x-registry-config']].flat()[0]),
         ...(ctx.query.get('target') ? { target: ctx.query.get('target')! } : {}),
         signal: ctx.signal,
       };
@@ -94,7 +96,7 @@ export function registerBuildRoutes(r: Router, s: Services): void {
     };
     try {
       const t1 = performance.now();
-      await s.builder.run(prepared, { stream: (text) => write({ stream: text }), aux: (id) => write({ aux: { ID: id } }) });
+      await s.builder.run(prepared, { stream: (text) => write({ stream: text }), aux: (id) => write({ aux: { ID: id } }), progress: (m) => write(m as JSONMessage) });
       const cpu = process.cpuUsage(cpu0);
       s.log.debug(`build: steps done in ${(performance.now() - t1).toFixed(1)} ms; request so far ${(performance.now() - t0).toFixed(1)} ms, daemon CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (all requests)`);
     } catch (e) {
