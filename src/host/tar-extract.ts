@@ -27,6 +27,7 @@ import { InvalidParameterError, isBerthError } from '../errors.js';
 import type { Digest } from '../lib/oci/digest.js';
 import { decompressStream } from './tar-decompress.js';
 import { makeFifo, makeWhiteout, markOpaque } from './tar-whiteouts.js';
+import { walkInRoot, WalkError } from '../lib/tar/walk-in-root.js';
 
 export class UnsafeTarError extends InvalidParameterError {}
 
@@ -56,7 +57,6 @@ export interface ExtractResult {
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
 const WHITEOUT_OPAQUE = '.wh..wh..opq';
-const MAX_SYMLINK_HOPS = 40;
 
 /**
  * Cleans a tar entry name into components relative to the layer root (filepath.Clean of the name with
@@ -108,31 +108,23 @@ function resolveDirInRoot(root: string, comps: string[], name: string, cache: Ma
   const key = comps.join('/');
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const resolved: string[] = [];
-  const queue = [...comps];
-  let hops = 0;
-  while (queue.length) {
-    const c = queue.shift()!;
-    if (c === '' || c === '.') continue;
-    if (c === '..') {
-      resolved.pop(); // clamped at the root, as a chroot would
-      continue;
-    }
-    const p = path.join(root, ...resolved, c);
-    const st = fs.lstatSync(p, { throwIfNoEntry: false });
-    if (st === undefined) {
-      fs.mkdirSync(p, { mode: 0o755 });
-      resolved.push(c);
-    } else if (st.isDirectory()) {
-      resolved.push(c);
-    } else if (st.isSymbolicLink()) {
-      if (++hops > MAX_SYMLINK_HOPS) throw new UnsafeTarError(`invalid tar entry ${JSON.stringify(name)}: too many levels of symbolic links`);
-      const target = fs.readlinkSync(p);
-      if (target.startsWith('/')) resolved.length = 0;
-      queue.unshift(...target.split('/'));
-    } else {
-      throw new UnsafeTarError(`invalid tar entry ${JSON.stringify(name)}: ${path.join(...resolved, c)} is not a directory`);
-    }
+  let resolved: string[];
+  try {
+    resolved = walkInRoot(
+      comps,
+      (rel) => {
+        const p = path.join(root, ...rel);
+        const st = fs.lstatSync(p, { throwIfNoEntry: false });
+        if (st === undefined) return { kind: 'missing' };
+        if (st.isDirectory()) return { kind: 'dir' };
+        if (st.isSymbolicLink()) return { kind: 'symlink', target: fs.readlinkSync(p) };
+        return { kind: 'other' };
+      },
+      (rel) => fs.mkdirSync(path.join(root, ...rel), { mode: 0o755 }),
+    );
+  } catch (e) {
+    if (e instanceof WalkError) throw new UnsafeTarError(`invalid tar entry ${JSON.stringify(name)}: ${e.message}`);
+    throw e;
   }
   const out = path.join(root, ...resolved);
   cache.set(key, out);

@@ -6,6 +6,7 @@
 // Pure: the bytes themselves are an opaque `data` handle owned by the caller.
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { isIgnored, type IgnorePattern } from './dockerignore.js';
+import { MAX_SYMLINK_HOPS, walkInRoot, WalkError } from '../tar/walk-in-root.js';
 
 export type TreeEntryType = 'file' | 'dir' | 'symlink' | 'fifo';
 
@@ -23,8 +24,6 @@ export interface TreeEntry<D> {
   /** Where a file's bytes are (the caller's handle). */
   data?: D;
 }
-
-const MAX_SYMLINK_HOPS = 40;
 
 /** The type bits stat(2) reports, so the hash of an entry is the same as the hash of a file on disk. */
 export const TYPE_BITS: Record<TreeEntryType, number> = { file: 0o100000, dir: 0o040000, symlink: 0o120000, fifo: 0o010000 };
@@ -117,33 +116,22 @@ export class ContextTree<D = unknown> {
    * directories are made (0755). Throws when a component is a file.
    */
   resolveParent(comps: string[], entryName: string): string {
-    const resolved: string[] = [];
-    const queue = [...comps];
-    let hops = 0;
-    while (queue.length) {
-      const c = queue.shift()!;
-      if (c === '' || c === '.') continue;
-      if (c === '..') {
-        resolved.pop();
-        continue;
-      }
-      const key = join(resolved.join('/'), c);
-      const e = this.entries.get(key);
-      if (!e) {
-        this.put(key, { type: 'dir', mode: 0o755, size: 0 });
-        resolved.push(c);
-      } else if (e.type === 'dir') {
-        resolved.push(c);
-      } else if (e.type === 'symlink') {
-        if (++hops > MAX_SYMLINK_HOPS) throw new InvalidParameterError(`invalid tar entry ${JSON.stringify(entryName)}: too many levels of symbolic links`);
-        const target = e.linkname ?? '';
-        if (target.startsWith('/')) resolved.length = 0;
-        queue.unshift(...target.split('/'));
-      } else {
-        throw new InvalidParameterError(`invalid tar entry ${JSON.stringify(entryName)}: ${key} is not a directory`);
-      }
+    try {
+      return walkInRoot(
+        comps,
+        (rel) => {
+          const e = this.entries.get(rel.join('/'));
+          if (!e) return { kind: 'missing' };
+          if (e.type === 'dir') return { kind: 'dir' };
+          if (e.type === 'symlink') return { kind: 'symlink', target: e.linkname ?? '' };
+          return { kind: 'other' };
+        },
+        (rel) => this.put(rel.join('/'), { type: 'dir', mode: 0o755, size: 0 }),
+      ).join('/');
+    } catch (e) {
+      if (e instanceof WalkError) throw new InvalidParameterError(`invalid tar entry ${JSON.stringify(entryName)}: ${e.message}`);
+      throw e;
     }
-    return resolved.join('/');
   }
 
   /** Adds or replaces an entry (a directory over a directory keeps its contents, as on disk). */
