@@ -9,6 +9,7 @@
 // Prints a table, writes bench/results/latest.json and puts the table into README.md between the
 // bench markers.
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { TestDaemon, run, sleep, REPO, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN, type RunResult } from '../test/harness/index.js';
@@ -493,6 +494,16 @@ async function main(): Promise<void> {
     const readme = path.join(REPO, 'README.md');
     if (fs.existsSync(readme) && writeReadmeTable(readme, `${table}\n\n${caption}`)) console.log('README.md: bench table updated');
     else console.log('README.md: no bench markers; table not written');
+  }
+  // The benches that came with the builder and the registries run after this one, in the same
+  // `npm run bench`, each with its own table and JSON (bench:build, bench:registry,
+  // bench:distribution alone). --only (a section of this bench) leaves them out.
+  if (!o.only) {
+    for (const extra of ['build', 'registry', 'distribution']) {
+      log(`next: bench/${extra}.ts`);
+      const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'bench', `${extra}.js`), ...(o.readme ? [] : ['--no-readme'])], { stdio: 'inherit' });
+      if (r.status !== 0) process.exitCode = 1;
+    }
   }
 }
 

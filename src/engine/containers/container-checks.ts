@@ -6,6 +6,7 @@ import type { HostConfig } from '../../api/types/containers.js';
 import { InvalidParameterError, SystemError, isBerthError } from '../../errors.js';
 import { ALL_CAPABILITIES, normalizeCapability } from '../../lib/oci/runtime-spec.js';
 import { DEFAULT_LOG_DRIVER, defaultLogBounds, validateLogConfig } from './log-drivers.js';
+import { untilTime } from '../../lib/format/filter-values.js';
 
 /** The log limits a container gets, from its (already merged) LogConfig, each option checked. */
 export function logOptions(hc: HostConfig): { maxSize: number; maxFile: number } {
@@ -24,11 +25,8 @@ export function logOptions(hc: HostConfig): { maxSize: number; maxFile: number }
 
 /** A prune --filter until= value: Unix seconds, a duration back from now (10m), or a date. */
 export function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const rel = /^(\d+)(s|m|h)$/.exec(v);
-  if (rel) return Date.now() - Number(rel[1]) * { s: 1e3, m: 60e3, h: 3600e3 }[rel[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidParameterError(`failed to parse value ${v} as a timestamp`);
+  const t = untilTime(v);
+  if (t === null) throw new InvalidParameterError(`failed to parse value ${v} as a timestamp`);
   return t;
 }
 

@@ -2,6 +2,7 @@
 // before/since and ancestor are resolved by the service (they need the store and the images).
 import { InvalidParameterError } from '../../errors.js';
 import type { ContainerRecord } from './container-model.js';
+import { labelMatches } from '../../lib/format/filter-values.js';
 
 const KEYS = new Set(['id', 'name', 'label', 'label!', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose', 'isolation']);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
@@ -13,12 +14,6 @@ export function validateListFilters(f: Record<string, string[]>): void {
     if (k === 'health') for (const v of vs) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw new InvalidParameterError(`Unrecognised filter value for health: ${v}`);
     if (k === 'exited') for (const v of vs) if (!/^-?\d+$/.test(v)) throw new InvalidParameterError(`invalid filter 'exited=${v}'`);
   }
-}
-
-function labelMatches(labels: Record<string, string>, spec: string): boolean {
-  const i = spec.indexOf('=');
-  if (i < 0) return spec in labels;
-  return labels[spec.slice(0, i)] === spec.slice(i + 1);
 }
 
 export function matchesListFilters(c: ContainerRecord, f: Record<string, string[]>, ancestors: Set<string> | null, removing: boolean): boolean {

@@ -37,7 +37,8 @@ import { LeaseManager, type Lease } from './leases.js';
 import { containerDefaults, importedImageConfig, validateImageConfig } from './image-config.js';
 import { readArchive } from './archive-load.js';
 import { writeArchive, type SaveImage } from './archive-save.js';
-import { matchesFamiliar } from './reference-filter.js';
+import { isSingleReference, matchesFamiliar, parseTagTarget } from './reference-filter.js';
+import { boolFilter, labelMatches, untilTime } from '../../lib/format/filter-values.js';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -305,7 +306,7 @@ export class ImageService implements ImageProvider {
     for (const k of Object.keys(f)) {
       if (!['dangling', 'reference', 'label', 'before', 'since', 'until'].includes(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
     }
-    const dangling = f['dangling']?.length ? parseBoolFilter('dangling', f['dangling']) : undefined;
+    const dangling = f['dangling']?.length ? boolFilter('dangling', f['dangling']) : undefined;
     const createdOf = (id: Digest) => Date.parse(this.config(id).created ?? '') || 0;
     const before = f['before']?.length ? Math.min(...f['before'].map((r) => createdOf(this.lookupId(r)))) : undefined;
     const since = f['since']?.length ? Math.max(...f['since'].map((r) => createdOf(this.lookupId(r)))) : undefined;
@@ -512,8 +513,10 @@ export class ImageService implements ImageProvider {
     for (const k of Object.keys(filters)) {
       if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
     }
-    const danglingOnly = filters['dangling']?.length ? parseBoolFilter('dangling', filters['dangling']) : true;
-    const until = filters['until']?.length ? parseUntil(filters['until'][0]!) : undefined;
+    const danglingOnly = filters['dangling']?.length ? boolFilter('dangling', filters['dangling']) : true;
+    const untilText = filters['until']?.[0];
+    const until = untilText === undefined ? undefined : untilTime(untilText);
+    if (until === null) throw new InvalidParameterError(`invalid filter 'until=${untilText}'`);
     const deleted: DeleteRecord[] = [];
     let space = 0;
     for (const rec of this.store.list()) {
@@ -779,63 +782,8 @@ function notFoundName(refOrId: string): string {
   }
 }
 
-/** repo (+ tag) of a tag request: Docker refuses digests and IDs as the new name. */
-function parseTagTarget(repo: string, tag?: string): Reference {
-  let ref: Reference;
-  try {
-    ref = parseNormalizedNamed(repo);
-    if (ref.digest) throw new InvalidParameterError('refusing to create a tag with a digest reference');
-    if (tag) ref = withTag(ref, tag);
-    if (!ref.tag) ref = withTag(ref, 'latest');
-  } catch (e) {
-    if (e instanceof InvalidParameterError) throw e;
-    throw new InvalidParameterError((e as Error).message);
-  }
-  return ref;
-}
-
 /** Whether `ref` is (a prefix of) the ID rather than a name. */
 function isIdPrefix(id: Digest, ref: string): boolean {
   const r = ref.toLowerCase();
   return id.startsWith(r) || id.slice(7).startsWith(r);
-}
-
-/** Docker's isSingleReference: at most one tag, and every name in one repository. */
-function isSingleReference(refs: string[]): boolean {
-  if (refs.length <= 1) return refs.length === 1;
-  const repos = new Set<string>();
-  let tagRef: string | undefined;
-  for (const r of refs) {
-    const p = parseDockerRef(r);
-    if (!p.digest) {
-      if (tagRef !== undefined) return false;
-      tagRef = repoName(p);
-    }
-    repos.add(repoName(p));
-  }
-  return repos.size === 1;
-}
-
-function parseBoolFilter(name: string, values: string[]): boolean {
-  const v = values[values.length - 1]!.toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new InvalidParameterError(`Invalid filter '${name}=${values[values.length - 1]}'`);
-}
-
-/** label filter: "key" (present) or "key=value". */
-function labelMatches(labels: Record<string, string>, expr: string): boolean {
-  const eq = expr.indexOf('=');
-  if (eq === -1) return expr in labels;
-  return labels[expr.slice(0, eq)] === expr.slice(eq + 1);
-}
-
-/** `until` for prune: a Unix timestamp, an RFC 3339 date or a Go duration ago ("24h", "90m"). */
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const m = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
-  if (m) return Date.now() - Number(m[1]) * ({ h: 3_600_000, m: 60_000, s: 1000 } as const)[m[2] as 'h' | 'm' | 's'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidParameterError(`invalid filter 'until=${v}'`);
-  return t;
 }

@@ -7,6 +7,7 @@ import { InvalidParameterError } from '../../errors.js';
 import type { NetworkRecord } from '../../engine/networks/network-store.js';
 import type { NetworkService } from '../../engine/networks/network-service.js';
 import type { EndpointSettings, NetworkCreateRequest, NetworkResource } from '../../api/types/index.js';
+import { untilTime } from '../../lib/format/filter-values.js';
 
 function wire(n: NetworkRecord, net: NetworkService, withContainers: boolean): NetworkResource {
   const containers: NetworkResource['Containers'] = {};
@@ -140,12 +141,8 @@ export function registerNetworkRoutes(r: Router, s: Services): void {
   });
 }
 
-/** `until` as Docker takes it: a Unix time, an RFC 3339 time, or a duration back from now (10m, 24h). */
 function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+)(s|m|h)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[d[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidParameterError(`invalid filter 'until=${v}'`);
+  const t = untilTime(v);
+  if (t === null) throw new InvalidParameterError(`invalid filter 'until=${v}'`);
   return t;
 }
