@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { TestDaemon, run, REPO, DOCKER_BIN } from '../test/harness/index.js';
 import { median } from './stats.js';
 import { renderTable, type Row } from './report.js';
+import { parseSideBenchArgs } from './options.js';
 
 const START = '<!-- build-bench:start -->';
 const END = '<!-- build-bench:end -->';
@@ -52,17 +53,7 @@ function bigFile(p: string): void {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let runs = 5;
-  let withDockerd = true;
-  let readme = true;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--no-dockerd') withDockerd = false;
-    else if (argv[i] === '--no-readme') readme = false;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+  const { runs, withDockerd, readme } = parseSideBenchArgs(process.argv.slice(2));
   const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-build-'));
   fs.writeFileSync(path.join(ctx, 'Dockerfile'), DOCKERFILE);
   bigFile(path.join(ctx, 'big.bin'));

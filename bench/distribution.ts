@@ -21,6 +21,7 @@ import { TestDaemon, TestRegistry, run, REPO, DOCKER_BIN } from '../test/harness
 import { ReferenceRegistry } from '../test/harness/reference-registry.js';
 import { median } from './stats.js';
 import { renderTable, type Row } from './report.js';
+import { parseSideBenchArgs } from './options.js';
 
 const START = '<!-- distribution-bench:start -->';
 const END = '<!-- distribution-bench:end -->';
@@ -79,17 +80,7 @@ interface Pair {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let runs = 5;
-  let withDockerd = true;
-  let readme = true;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--no-dockerd') withDockerd = false;
-    else if (argv[i] === '--no-readme') readme = false;
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+  const { runs, withDockerd, readme } = parseSideBenchArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-dist-'));
   const archive = path.join(tmp, 'image.tar');
   log(`making a ${LAYERS}-layer image of ${LAYERS * LAYER_MB} MiB of random bytes`);

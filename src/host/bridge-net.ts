@@ -86,20 +86,12 @@ export interface VethPlan {
 }
 
 /**
- * A veth pair from the bridge into the container's namespace, addressed and up: one `ip` on the host
- * side (the peer is made directly in the target namespace), one inside it through nsenter.
+ * A veth pair from the bridge into a running container's namespace (a connect, or a container whose
+ * namespace runc made): the same plumbing as plumbIntoNetns, through /proc/PID/ns/net.
  */
 export async function plumbVeth(p: VethPlan, log?: Logger): Promise<void> {
-  const tmpPeer = `${p.hostIf}c`.slice(0, 15);
-  await run('ip', ['-batch', '-'], log, [`link add ${p.hostIf} type veth peer name ${tmpPeer} netns ${p.pid}`, `link set ${p.hostIf} master ${p.bridge} up`].join('\n') + '\n');
-  const inside = [`link set ${tmpPeer} name ${p.ifName}`, `link set ${p.ifName} address ${p.mac}`, `addr add ${p.address}/${p.prefixLen} dev ${p.ifName}`, `link set ${p.ifName} up`];
-  if (p.gateway) inside.push(`route replace default via ${p.gateway} dev ${p.ifName}`);
-  try {
-    await run('nsenter', ['-t', String(p.pid), '-n', 'ip', '-batch', '-'], log, inside.join('\n') + '\n');
-  } catch (e) {
-    await deleteLink(p.hostIf, log).catch(() => {});
-    throw e;
-  }
+  const { pid, ...rest } = p;
+  await plumbIntoNetns({ ...rest, netns: `/proc/${pid}/ns/net` }, log);
 }
 
 /** A container's network namespace made ahead of its runtime create (see plumbIntoNetns). */

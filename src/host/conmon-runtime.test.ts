@@ -12,7 +12,7 @@ import { ConmonRuntime, RuntimeStartError } from './conmon-runtime.js';
 import { canRunContainers, makeBusyboxRootfs, newId, specInput, tempDir, writeBundle } from './test-support.js';
 import { cgroupsPathFor, readMemoryLimit, readPidsLimit, readCpuQuota, removeCgroup, cgroupDirs } from './cgroups.js';
 import { silentLogger } from '../daemon/logger.js';
-import type { SpecInput, ExitInfo } from '../engine/containers/runtime-contract.js';
+import type { SpecInput, ExitInfo, ExecOptions } from '../engine/containers/runtime-contract.js';
 
 const skip = canRunContainers();
 let dir = '';
@@ -60,6 +60,25 @@ async function harness(t: { after(fn: () => Promise<void> | void): void }) {
     return { id, bundle, logPath, ...created };
   };
   return { rt, execRoot, create, ids };
+}
+
+/** An exec as root in /, no stdin, the default capabilities: what the kill-mid-run tests start. */
+function rootExec(containerId: string, execDir: string, args: string[], tty: boolean, onOutput: ReturnType<typeof collector>['onOutput']): ExecOptions {
+  return {
+    containerId,
+    execId: newId(),
+    execDir,
+    args,
+    env: ['PATH=/usr/bin:/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    tty,
+    openStdin: false,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    streams: { onOutput },
+  };
 }
 
 function collector() {
@@ -373,21 +392,7 @@ test('exec without a tty runs under runc directly (no conmon); when runc is kill
   const execDir = path.join(h.execRoot, 'direct');
   const col = collector();
   let ended = false;
-  const e = await h.rt.exec({
-    containerId: c.id,
-    execId: newId(),
-    execDir,
-    args: ['sh', '-c', 'echo started; echo to-stderr >&2; sleep 100'],
-    env: ['PATH=/usr/bin:/bin'],
-    cwd: '/',
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    tty: false,
-    openStdin: false,
-    privileged: false,
-    capAdd: [],
-    capDrop: [],
-    streams: { onOutput: col.onOutput },
-  });
+  const e = await h.rt.exec(rootExec(c.id, execDir, ['sh', '-c', 'echo started; echo to-stderr >&2; sleep 100'], false, col.onOutput));
   void e.exited.then(() => (ended = true));
   assert.ok(e.pid > 0);
   // No monitor and no files of the exec's own: its process's parent is runc, whose parent is us.
@@ -412,21 +417,7 @@ test('exec with a tty: when its conmon is killed mid-run, exited still settles (
   const execDir = path.join(h.execRoot, 'killed');
   const col = collector();
   let ended = false;
-  const e = await h.rt.exec({
-    containerId: c.id,
-    execId: newId(),
-    execDir,
-    args: ['sh', '-c', 'echo started; sleep 100'],
-    env: ['PATH=/usr/bin:/bin'],
-    cwd: '/',
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    tty: true,
-    openStdin: false,
-    privileged: false,
-    capAdd: [],
-    capDrop: [],
-    streams: { onOutput: col.onOutput },
-  });
+  const e = await h.rt.exec(rootExec(c.id, execDir, ['sh', '-c', 'echo started; sleep 100'], true, col.onOutput));
   void e.exited.then(() => (ended = true));
   const monitorPid = Number((await fsp.readFile(path.join(execDir, 'conmon.pid'), 'utf8')).trim());
   assert.ok(monitorPid > 0);
