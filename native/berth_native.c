@@ -8,6 +8,7 @@
 // - a new network namespace kept by a bind mount (what `ip netns add` does), made on a thread of its
 //   own that ends right after: unshare(2) changes the namespace of the calling thread only, so no
 //   thread of Node's (the main one, the libuv pool) ever changes namespace.
+// - a sealed memfd copy of a program (berth-nsexec), run through /proc/<berthd>/fd/N.
 // Calls that can block (mount) run on the libuv thread pool and return promises; waitpid never blocks.
 // A failure rejects (or throws) an Error carrying `code` ("EBUSY"), `errno` and `syscall`, as Node's
 // fs errors do.
@@ -26,6 +27,7 @@
 #include <sched.h>
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
 
 typedef struct {
   napi_async_work work;
@@ -393,6 +395,58 @@ static napi_value js_netns_create(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// sealedCopy(path) -> fd: a memfd holding a copy of the program at `path`, sealed against every
+// change (write, grow, shrink, further seals). berth-nsexec is run from it: a process inside a
+// container whose /proc/PID/exe points at a sealed memfd cannot write the host's program through it
+// (CVE-2019-5736), and the helper, seeing its own seals, need not copy itself on every exec.
+static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char *src = NULL;
+  if (argc < 1 || get_string(env, argv[0], &src) != 0 || !src) {
+    free(src);
+    napi_throw_type_error(env, NULL, "sealedCopy(path)");
+    return NULL;
+  }
+  int in = open(src, O_RDONLY | O_CLOEXEC);
+  free(src);
+  if (in < 0) {
+    throw_errno(env, errno, "open");
+    return NULL;
+  }
+  int mfd = (int)syscall(SYS_memfd_create, "berth-nsexec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0) {
+    int e = errno;
+    close(in);
+    throw_errno(env, e, "memfd_create");
+    return NULL;
+  }
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(in, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || write(mfd, buf, (size_t)n) != n) {
+      int e = n < 0 ? errno : EIO;
+      close(in);
+      close(mfd);
+      throw_errno(env, e, "copy");
+      return NULL;
+    }
+  }
+  close(in);
+  if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+    int e = errno;
+    close(mfd);
+    throw_errno(env, e, "fcntl");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, mfd, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value f;
   napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount_call, NULL, &f);
@@ -407,6 +461,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "waitpid", f);
   napi_create_function(env, "netnsCreate", NAPI_AUTO_LENGTH, js_netns_create, NULL, &f);
   napi_set_named_property(env, exports, "netnsCreate", f);
+  napi_create_function(env, "sealedCopy", NAPI_AUTO_LENGTH, js_sealed_copy, NULL, &f);
+  napi_set_named_property(env, exports, "sealedCopy", f);
   return exports;
 }
 

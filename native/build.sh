@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds berth's native addon (berth_native.c: mount(2)/umount2(2)) into build/Release/. One C file
-# against N-API only, so a plain compiler call does it: no node-gyp, no Python, no network. The N-API
+# Builds berth's native addon (berth_native.c: mount(2)/umount2(2)) and the exec helper
+# (berth_nsexec.c, see src/host/nsexec.ts) into build/Release/. Each is one C file (the addon against
+# N-API only), so a plain compiler call does it: no node-gyp, no Python, no network. The N-API
 # symbols resolve against the node binary at load time. Exits non-zero when no compiler or no Node
 # headers are found; berthd then runs mount(8)/umount(8) instead.
 set -euo pipefail
@@ -21,3 +22,7 @@ done
 mkdir -p "$HERE/build/Release"
 "${cc[@]}" -shared -fPIC -O2 -Wall -Wextra -I"$inc" -o "$HERE/build/Release/berth_native.node.tmp" "$HERE/berth_native.c"
 mv "$HERE/build/Release/berth_native.node.tmp" "$HERE/build/Release/berth_native.node"
+# berth-nsexec: a program of its own (it forks and joins namespaces, which no thread of Node's may do).
+# Bound at load time (-z now): it resolves nothing lazily once inside a container's mount namespace.
+"${cc[@]}" -O2 -Wall -Wextra -Wl,-z,now -o "$HERE/build/Release/berth-nsexec.tmp" "$HERE/berth_nsexec.c"
+mv "$HERE/build/Release/berth-nsexec.tmp" "$HERE/build/Release/berth-nsexec"

@@ -117,10 +117,11 @@ else
   step "dashboard" "not copied ($(tail -1 "$CACHE/web.log"))"
 fi
 
-# 3b. The native addon (mount(2)/umount2(2) for berthd, native/): rebuilt when its source changed.
-#    Optional: without a compiler or Node's headers berthd runs mount(8)/umount(8) instead.
+# 3b. The native addon (mount(2)/umount2(2) for berthd, native/) and the exec helper berth-nsexec:
+#    rebuilt when a source changed. Optional: without a compiler or Node's headers berthd runs
+#    mount(8)/umount(8) and `runc exec` instead.
 ADDON=native/build/Release/berth_native.node
-if [ -f "$ADDON" ] && [ -z "$(find native -name '*.c' -newer "$ADDON" -print -quit)" ] && [ ! native/build.sh -nt "$ADDON" ]; then
+if [ -f "$ADDON" ] && [ -x native/build/Release/berth-nsexec ] && [ -z "$(find native -name '*.c' -newer "$ADDON" -print -quit)" ] && [ ! native/build.sh -nt "$ADDON" ]; then
   step "native addon" "ok ($ADDON)"
 elif bash native/build.sh > "$CACHE/native.log" 2>&1; then
   step "native addon" "built $ADDON"

@@ -385,30 +385,42 @@ test('exec: output and exit code come back, with and without a tty; a missing bi
   await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
 });
 
-test('exec without a tty runs under runc directly (no conmon); when runc is killed mid-run, exited settles (255)', { skip }, async (t) => {
-  const h = await harness(t);
-  const c = await h.create({ args: ['sleep', '100'] });
-  await h.rt.start(c.id);
-  const execDir = path.join(h.execRoot, 'direct');
-  const col = collector();
-  let ended = false;
-  const e = await h.rt.exec(rootExec(c.id, execDir, ['sh', '-c', 'echo started; echo to-stderr >&2; sleep 100'], false, col.onOutput));
-  void e.exited.then(() => (ended = true));
-  assert.ok(e.pid > 0);
-  // No monitor and no files of the exec's own: its process's parent is runc, whose parent is us.
-  assert.equal(fs.existsSync(execDir), false);
-  const ppid = Number(fs.readFileSync(`/proc/${e.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-  assert.match(fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8'), /runc.*exec/);
-  for (let i = 0; i < 50 && !(col.text('stdout') && col.text('stderr')); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.equal(col.text('stdout'), 'started\n');
-  assert.equal(col.text('stderr'), 'to-stderr\n');
-  assert.equal(ended, false, 'the exec is still running');
-  process.kill(ppid, 'SIGKILL');
-  assert.equal(await withTimeout(e.exited, 10000, 'exec exit after runc died'), 255);
-  process.kill(e.pid, 'SIGKILL');
-  await h.rt.kill(c.id, 'KILL');
-  await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
-});
+for (const via of ['berth-nsexec', 'runc'] as const) {
+  test(`exec without a tty runs under ${via} directly (no conmon); when ${via} is killed mid-run, exited settles (255)`, { skip }, async (t) => {
+    // berth-nsexec is found when the runtime is made; BERTH_NO_NSEXEC=1 leaves runc exec.
+    const before = process.env.BERTH_NO_NSEXEC;
+    if (via === 'runc') process.env.BERTH_NO_NSEXEC = '1';
+    let h;
+    try {
+      h = await harness(t);
+    } finally {
+      if (before === undefined) delete process.env.BERTH_NO_NSEXEC;
+      else process.env.BERTH_NO_NSEXEC = before;
+    }
+    const c = await h.create({ args: ['sleep', '100'] });
+    await h.rt.start(c.id);
+    const execDir = path.join(h.execRoot, 'direct');
+    const col = collector();
+    let ended = false;
+    const e = await h.rt.exec(rootExec(c.id, execDir, ['sh', '-c', 'echo started; echo to-stderr >&2; sleep 100'], false, col.onOutput));
+    void e.exited.then(() => (ended = true));
+    assert.ok(e.pid > 0);
+    // No monitor and no files of the exec's own: its process's parent is the helper or runc, whose parent is us.
+    assert.equal(fs.existsSync(execDir), false);
+    const ppid = Number(fs.readFileSync(`/proc/${e.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    if (via === 'runc') assert.match(fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8'), /runc.*exec/);
+    else assert.match(fs.readlinkSync(`/proc/${ppid}/exe`), /memfd:berth-nsexec/);
+    for (let i = 0; i < 50 && !(col.text('stdout') && col.text('stderr')); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(col.text('stdout'), 'started\n');
+    assert.equal(col.text('stderr'), 'to-stderr\n');
+    assert.equal(ended, false, 'the exec is still running');
+    process.kill(ppid, 'SIGKILL');
+    assert.equal(await withTimeout(e.exited, 10000, `exec exit after ${via} died`), 255);
+    process.kill(e.pid, 'SIGKILL');
+    await h.rt.kill(c.id, 'KILL');
+    await withTimeout(h.rt.waitExit(c.id), 10000, 'exit');
+  });
+}
 
 test('exec with a tty: when its conmon is killed mid-run, exited still settles (255) and the attach ends', { skip }, async (t) => {
   const h = await harness(t);

@@ -32,6 +32,7 @@ import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
+import { INIT_GONE, NsExec } from './nsexec.js';
 
 /** What an exec inherits from its container's spec. */
 interface ExecDefaults {
@@ -131,6 +132,8 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly bundles = new Map<string, string>();
   /** PID files of direct execs (runc-exec.ts). */
   private readonly pidFiles: PidFiles | null;
+  /** berth-nsexec, when built: non-tty execs without runc's start-up (nsexec.ts). */
+  private readonly nsexec: NsExec | null;
 
   constructor(opts: ConmonRuntimeOptions) {
     this.log = opts.log;
@@ -142,6 +145,7 @@ export class ConmonRuntime implements ContainerRuntime {
     this.persistRoot = path.join(opts.execRoot, 'conmon');
     for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     this.pidFiles = directExecAvailable() ? new PidFiles(path.join(opts.execRoot, 'exec-pids'), opts.log) : null;
+    this.nsexec = this.pidFiles ? NsExec.find(this.runc.root) : null;
     // Socket links whose bundle is gone (an exec or container removed while the daemon was down, or
     // by an older berthd that left them): nothing can attach through them any more.
     for (const name of fs.readdirSync(this.socketDir)) {
@@ -159,6 +163,7 @@ export class ConmonRuntime implements ContainerRuntime {
   async create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }> {
     const persist = this.persistDir(opts.id);
     this.execSpecs.delete(opts.id);
+    this.nsexec?.forget(opts.id);
     this.bundles.set(opts.id, opts.bundleDir);
     // Small metadata calls done in place (microseconds each) rather than as thread-pool round trips
     // on the start path.
@@ -229,6 +234,7 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async delete(id: string, force = false): Promise<void> {
     this.execSpecs.delete(id);
+    this.nsexec?.forget(id);
     this.bundles.delete(id);
     await this.runc.delete(id, force);
   }
@@ -457,12 +463,20 @@ export class ConmonRuntime implements ContainerRuntime {
     // Without a terminal conmon adds nothing runc does not do itself (runc-exec.ts): no monitor
     // process, no sockets, no files. A terminal (its pty, resizes) stays with conmon.
     if (!opts.tty && this.pidFiles) {
+      const direct = { runcPath: this.runtimePath, runcRoot: this.runc.root, containerId: opts.containerId, execId: opts.execId, process: proc, openStdin: opts.openStdin, ...(opts.streams ? { streams: opts.streams } : {}) };
       try {
-        return await runcExecDirect(
-          { runcPath: this.runtimePath, runcRoot: this.runc.root, containerId: opts.containerId, execId: opts.execId, process: proc, openStdin: opts.openStdin, ...(opts.streams ? { streams: opts.streams } : {}) },
-          this.pidFiles,
-          this.log,
-        );
+        const helperArgs = this.nsexec?.plan(opts.containerId, proc);
+        if (this.nsexec && helperArgs) {
+          try {
+            return await runcExecDirect({ ...direct, nsexec: { path: this.nsexec.helperPath, args: helperArgs } }, this.pidFiles, this.log);
+          } catch (e) {
+            // The init runc recorded is gone (the container restarted since it was read): runc
+            // decides, with its current state, and the next exec reads that state afresh.
+            if (!INIT_GONE.test((e as Partial<DirectExecFailure>).runtimeMessage ?? '')) throw e;
+            this.nsexec.forget(opts.containerId);
+          }
+        }
+        return await runcExecDirect(direct, this.pidFiles, this.log);
       } catch (e) {
         const runtimeMessage = (e as Partial<DirectExecFailure>).runtimeMessage;
         if (runtimeMessage === undefined) throw e;

@@ -23,6 +23,7 @@ interface Addon {
   spawn(file: string, argv: string[], envp: string[], cwd: string | null, fds: number[]): number;
   waitpid(pid: number): { code: number | null; signal: number | null } | null;
   netnsCreate?(path: string): void;
+  sealedCopy?(path: string): number;
 }
 
 /** native/build/Release/berth_native.node, found from here whether running from src/ or dist/src/. */
@@ -139,4 +140,17 @@ export function waitpid(pid: number): Promise<ExitStatus> {
     poll ??= setInterval(reapWaiting, 100);
     reapWaiting(); // it may have exited already
   });
+}
+
+/**
+ * A descriptor of a sealed memfd copy of the program at `path` (see berth_native.c), or null when
+ * the addon lacks the call or the copy failed. The descriptor stays open for the daemon's life.
+ */
+export function sealedCopy(path: string): number | null {
+  if (!addon?.sealedCopy) return null;
+  try {
+    return addon.sealedCopy(path);
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,9 @@
 // and an "error" entry in its log, and the same text on stderr, which is then runc's and not the
 // process's. So stderr is held back until the PID file appears (milliseconds), stdout never is (runc
 // writes nothing there).
+//
+// berth-nsexec (nsexec.ts), when it can run the exec, takes runc's place here: the same descriptors
+// and log format, no spec on descriptor 3, and the PID reported as a line on descriptor 4.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -29,6 +32,12 @@ export interface DirectExecOptions {
   /** Output (and stdin) of the process; none for a detached exec. */
   streams?: AttachStreams;
   openStdin: boolean;
+  /**
+   * Run by berth-nsexec instead of runc (nsexec.ts): its path and arguments (planned from runc's state,
+   * pid file included). It speaks runc's protocol on descriptors 4 and the PID file, takes no spec on
+   * descriptor 3, and runs the process with its own environment, which is the process's.
+   */
+  nsexec?: { path: string; args: string[] };
 }
 
 /** What a runc failure before the process ran says, and what Docker's CLI exits with for it. */
@@ -125,7 +134,7 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
   const pidFile = pids.file(o.execId);
   const attached = !!o.streams;
   const withStdin = attached && o.openStdin && !!o.streams!.stdin;
-  const args = [
+  const args = o.nsexec ? o.nsexec.args : [
     '--root',
     o.runcRoot,
     '--log',
@@ -144,20 +153,36 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
   const started = Date.now();
   let child;
   try {
-    child = fastSpawn(o.runcPath, args, {
-      env: process.env,
-      stdio: [withStdin ? 'write' : 'ignore', attached ? 'read' : 'ignore', attached ? 'read' : 'ignore', 'write', 'read'],
+    child = fastSpawn(o.nsexec ? o.nsexec.path : o.runcPath, args, {
+      env: o.nsexec ? envObject(o.process.env ?? []) : process.env,
+      stdio: [withStdin ? 'write' : 'ignore', attached ? 'read' : 'ignore', attached ? 'read' : 'ignore', o.nsexec ? 'ignore' : 'write', 'read'],
     });
   } catch (e) {
     stopWarm();
     return Promise.reject(e);
   }
-  const [stdinPipe, stdoutPipe, stderrPipe, specPipe, logPipe] = child.streams as [Writable | null, Readable | null, Readable | null, Writable, Readable];
-  specPipe.on('error', () => {}); // runc gone before reading it: its exit says why
-  specPipe.end(JSON.stringify(o.process));
+  const [stdinPipe, stdoutPipe, stderrPipe, specPipe, logPipe] = child.streams as [Writable | null, Readable | null, Readable | null, Writable | null, Readable];
+  if (specPipe) {
+    specPipe.on('error', () => {}); // runc gone before reading it: its exit says why
+    specPipe.end(JSON.stringify(o.process));
+  }
 
+  // berth-nsexec reports the PID as a log line (`{"pid":N}`) rather than in a PID file: no file to
+  // write, watch, read and remove per exec.
+  const helper = !!o.nsexec;
+  let reportedPid = 0;
+  let onPidLine = () => {};
   const logChunks: Buffer[] = [];
-  logPipe.on('data', (b: Buffer) => logChunks.push(b));
+  logPipe.on('data', (b: Buffer) => {
+    logChunks.push(b);
+    if (helper && !reportedPid) {
+      const m = /\{"pid":(\d+)\}/.exec(Buffer.concat(logChunks).toString('latin1'));
+      if (m) {
+        reportedPid = Number(m[1]);
+        onPidLine();
+      }
+    }
+  });
   const logEnded = streamEnd(logPipe);
 
   let running = false;
@@ -190,6 +215,13 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
       const status = await child.exited;
       stopWarm();
       stopWaiting();
+      if (helper && status.code === null) {
+        // berth-nsexec killed: unlike runc, which copies through pipes of its own, it handed the
+        // process berthd's pipes, so they stay open while the process runs. Settle as with runc (the
+        // end is unknown) after a moment for what was already written, and let go of the pipes.
+        await Promise.race([Promise.all([outputEnded, logEnded]), new Promise((r) => setTimeout(r, 200))]);
+        for (const p of [stdoutPipe, stderrPipe, logPipe]) p?.destroy();
+      }
       await Promise.all([outputEnded, logEnded]);
       if (withStdin) o.streams!.stdin!.unpipe(stdinPipe!);
       return status;
@@ -198,19 +230,20 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
       if (settled) return;
       running = true;
       stopWarm();
-      pid = pids.readPid(o.execId);
+      pid = helper ? reportedPid : pids.readPid(o.execId);
       release();
       settled = true;
-      log.debug('runc exec (direct)', { container: o.containerId, args: o.process.args, pid, ms: Date.now() - started });
+      log.debug(o.nsexec ? 'exec (berth-nsexec)' : 'runc exec (direct)', { container: o.containerId, args: o.process.args, pid, ms: Date.now() - started });
       const done = exited.then(({ code }) => {
-        pids.remove(o.execId);
+        if (!helper) pids.remove(o.execId);
         // runc itself killed (it never dies of a signal the process got: it forwards those and exits
         // with the process's status): the process's end is unknown, as when conmon is killed.
         return code ?? UNKNOWN_EXIT_CODE;
       });
       resolve(handle(pid, done));
     };
-    stopWaiting = pids.onReady(o.execId, onRunning);
+    if (helper) onPidLine = onRunning;
+    else stopWaiting = pids.onReady(o.execId, onRunning);
     exited.then(
       ({ code }) => {
         if (settled) return;
@@ -218,13 +251,13 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
         if (failure !== null && !running) {
           // runc's own message on stderr is not the process's output: drop it.
           heldErr = null;
-          pids.remove(o.execId);
+          if (!helper) pids.remove(o.execId);
           settled = true;
           log.debug('runc exec (direct) failed', { container: o.containerId, args: o.process.args, exit: code, error: failure });
           reject(Object.assign(new Error(failure), { runtimeMessage: failure } satisfies DirectExecFailure));
           return;
         }
-        // It ran and ended before the PID file's event was seen.
+        // It ran and ended before the PID file's event (or the helper's PID line) was seen.
         onRunning();
       },
       (e: Error) => {
@@ -263,6 +296,18 @@ export function runcError(jsonLog: string): string | null {
     }
   }
   return msg;
+}
+
+/** An OCI env list ("K=V") as the object fastSpawn takes; the first of a repeated name wins, as in runc. */
+export function envObject(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) continue;
+    const k = kv.slice(0, i);
+    if (!(k in out)) out[k] = kv.slice(i + 1);
+  }
+  return out;
 }
 
 function streamEnd(s: Readable): Promise<void> {
