@@ -20,9 +20,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 #    the peer for tests and the bench: its dockerd must never be left running by the install. The same
 #    holds for docker-registry (the reference registry; tests run their own with their own config),
 #    skopeo (a registry client for the interop tests), apache2-utils (`htpasswd -B`) and zstd (zstd
-#    layers for the distribution suite).
+#    layers for the distribution suite). gcc and libc6-dev build the native addon and berth-nsexec
+#    (step 3b): berthd runs without them, slower, but the tests hold the exec path to the helper.
 # ---------------------------------------------------------------------------------------------------
-PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium skopeo docker-registry apache2-utils zstd)
+PKGS=(runc conmon busybox-static iproute2 iptables catatonit jq attr bsdutils curl docker.io openssl chromium skopeo docker-registry apache2-utils zstd gcc libc6-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)"
