@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ResourceUpdate } from '../engine/containers/runtime-contract.js';
 import { runCommand, type CommandResult } from './command.js';
 import { EXEC_FIFO, InitGoneError, releaseExecFifo } from './exec-fifo.js';
+import { deleteExitedContainer } from './runc-state-cleanup.js';
 import type { Logger } from '../daemon/logger.js';
 import { NotFoundError, SystemError } from '../errors.js';
 
@@ -135,8 +136,13 @@ export class Runc {
     await this.check('kill', ['kill', ...(all ? ['--all'] : []), id, String(signal)], id);
   }
 
-  /** `runc delete [--force]`; a container runc does not know counts as deleted. */
+  /**
+   * `runc delete [--force]`; a container runc does not know counts as deleted. A forced delete of a
+   * container whose init has exited is done without runc (runc-state-cleanup.ts) when runc's record
+   * allows it.
+   */
   async delete(id: string, force = false): Promise<void> {
+    if (force && (await deleteExitedContainer(this.root, id).catch(() => false))) return;
     const r = await this.run(['delete', ...(force ? ['--force'] : []), id]);
     if (r.code === 0) return;
     const msg = runcErrorMessage(r.stderr);

@@ -16,8 +16,8 @@ import type { ContainerRuntime, ExitInfo } from './runtime-contract.js';
 import { ZERO_TIME, type ContainerRecord } from './container-model.js';
 import { ContainerStore } from './container-store.js';
 import { validateContainerName } from './create-config.js';
-import { resolveUser, type ResolvedUser } from './user-resolve.js';
-import { readFileInRoot } from './scoped-path.js';
+import type { ResolvedUser } from './user-resolve.js';
+import { UserLookup } from './user-lookup.js';
 import { DefaultNetworking } from './network-modes.js';
 import { restartsAtDaemonStart } from './restart-policy.js';
 import { RestartSupervisor } from './restart-supervisor.js';
@@ -108,6 +108,7 @@ export class ContainerService implements ImageUsage {
   private readonly rotator: LogRotator;
 
   private readonly locks = new KeyedLock();
+  private readonly users = new UserLookup();
   /** Watchers of the runs' exits (exit-handling.ts). */
   private readonly exits: ExitHandling;
   private readonly waiters = new ExitWaiters();
@@ -424,6 +425,7 @@ export class ContainerService implements ImageUsage {
       if (this.removing.has(id)) throw new ConflictError(`removal of container ${c.name} is already in progress`);
       // A user's start: the policy applies again from scratch.
       this.restarts.forget(id);
+      this.users.forget(id);
       c.manuallyStopped = false;
       c.restartCount = 0;
       await this.startLocked(c);
@@ -504,10 +506,8 @@ export class ContainerService implements ImageUsage {
   }
 
   async resolveUserFor(c: ContainerRecord, spec: string): Promise<ResolvedUser> {
-    const root = this.store.paths(c.id).mergedDir;
     // Read even for root: supplementary groups and $HOME come from the files too.
-    const [passwd, group] = await Promise.all([readFileInRoot(root, '/etc/passwd'), readFileInRoot(root, '/etc/group')]);
-    return resolveUser(spec, passwd, group, c.hostConfig.GroupAdd ?? []);
+    return this.users.resolve(c.id, this.store.paths(c.id).mergedDir, spec, c.hostConfig.GroupAdd ?? []);
   }
 
   // ---------------------------------------------------------------- rootfs mounts
@@ -675,6 +675,7 @@ export class ContainerService implements ImageUsage {
   }
 
   private finishRemoval(c: ContainerRecord, removeVolumes: boolean, o: { ranInRuntime?: boolean; background?: boolean } = {}): Promise<void> {
+    this.users.forget(c.id);
     return this.removal.finish(c, removeVolumes, o);
   }
 

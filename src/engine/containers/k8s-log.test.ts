@@ -96,18 +96,44 @@ test('enforceLogBounds cuts a burst that outran rotation once the container exit
   await fs.writeFile(log, lines.join(''));
   // Running: the live file is only rotated (conmon still writes it), the reopen is asked for.
   let reopened = 0;
-  await enforceLogBounds(log, 500, 2, async () => void reopened++);
+  assert.equal(await enforceLogBounds(log, 500, 2, async () => void reopened++), false, 'rotated: not in bounds');
   assert.equal(reopened, 1);
   assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log.1']);
   // Next round (settled): .1 is cut to one piece of at most 500 bytes holding the newest lines.
   await fs.writeFile(log, '');
-  await enforceLogBounds(log, 500, 2, async () => void reopened++);
+  assert.equal(await enforceLogBounds(log, 500, 2, async () => void reopened++), false, 'cut: not in bounds');
   const one = await fs.readFile(log + '.1', 'utf8');
   assert.ok(one.length <= 500 && one.endsWith('line 100\n'), one);
+  // Nothing left to do: in bounds.
+  assert.equal(await enforceLogBounds(log, 500, 2, async () => void reopened++), true);
+  assert.equal(reopened, 1);
   // Exited: everything settled; max-file 2 keeps ctr.log and ctr.log.1, newest last.
   await fs.writeFile(log, lines.slice(0, 30).join(''));
   await enforceLogBounds(log, 500, 2, null);
   assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log', 'ctr.log.1']);
   const live = await fs.readFile(log, 'utf8');
   assert.ok(live.length <= 500 && live.endsWith('line 30\n'), live);
+});
+
+test('LogRotator: a log found in bounds is only stat-ed until it reaches max-size, then rotated', async (t) => {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { LogRotator } = await import('./log-rotator.js');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-rot-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'ctr.log');
+  await fs.writeFile(log, 'x'.repeat(100));
+  let reopened = 0;
+  const silent = { debug() {}, info() {}, warn() {}, error() {} } as unknown as ConstructorParameters<typeof LogRotator>[0]['log'];
+  const r = new LogRotator({ log: silent, targets: () => [{ logPath: log, bundleDir: dir, maxSize: 500, maxFile: 2 }], reopen: async () => void reopened++ });
+  await r.checkOnce();
+  await r.checkOnce();
+  assert.equal(reopened, 0);
+  assert.deepEqual(await fs.readdir(dir), ['ctr.log']);
+  // The live file past max-size is noticed by its size alone, and rotated.
+  await fs.appendFile(log, 'y'.repeat(450));
+  await r.checkOnce();
+  assert.equal(reopened, 1);
+  assert.deepEqual((await fs.readdir(dir)).sort(), ['ctr.log.1']);
 });

@@ -19,6 +19,8 @@ export interface RotationTarget {
 export class LogRotator {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  /** Live logs the last full pass found in bounds, with nothing rotated left to cut. */
+  private readonly quiet = new Set<string>();
 
   constructor(
     private readonly o: {
@@ -54,13 +56,26 @@ export class LogRotator {
     this.busy = true;
     try {
       await this.serial(async () => {
-        for (const t of this.o.targets()) {
+        const targets = this.o.targets();
+        for (const t of targets) {
           if (t.maxSize <= 0) continue;
           try {
-            await enforceLogBounds(t.logPath, t.maxSize, t.maxFile, () => this.o.reopen(t.bundleDir));
+            // A log found in bounds with nothing to cut stays so until its live file reaches
+            // max-size (only this pass rotates): one stat then, not a directory listing and a stat
+            // per rotated file, for each of 50 quiet containers twice a second.
+            if (this.quiet.has(t.logPath)) {
+              const size = await fs.stat(t.logPath).then((st) => st.size, () => 0);
+              if (size < t.maxSize) continue;
+              this.quiet.delete(t.logPath);
+            }
+            if (await enforceLogBounds(t.logPath, t.maxSize, t.maxFile, () => this.o.reopen(t.bundleDir))) this.quiet.add(t.logPath);
           } catch (e) {
             this.o.log.warn(`bounding ${t.logPath} failed`, e);
           }
+        }
+        if (this.quiet.size > targets.length) {
+          const live = new Set(targets.map((t) => t.logPath));
+          for (const p of this.quiet) if (!live.has(p)) this.quiet.delete(p);
         }
       });
     } finally {
@@ -73,7 +88,8 @@ export class LogRotator {
    * and never beside one, so a live rotation of the same files cannot undo it.
    */
   boundExited(logPath: string, maxSize: number, maxFile: number): Promise<void> {
-    return this.serial(() => enforceLogBounds(logPath, maxSize, maxFile, null));
+    this.quiet.delete(logPath);
+    return this.serial(async () => void (await enforceLogBounds(logPath, maxSize, maxFile, null)));
   }
 }
 
@@ -89,9 +105,10 @@ export async function rotateLog(logPath: string, maxFile: number): Promise<void>
 /**
  * One round of bounding. `reopen` given: the container runs (the live file is conmon's; rotate it when
  * over max-size). `reopen` null: the container has exited, every file is settled and may be cut.
+ * True when everything was in bounds already (nothing cut, nothing rotated).
  */
-export async function enforceLogBounds(logPath: string, maxSize: number, maxFile: number, reopen: (() => Promise<void>) | null): Promise<void> {
-  if (maxSize <= 0) return;
+export async function enforceLogBounds(logPath: string, maxSize: number, maxFile: number, reopen: (() => Promise<void>) | null): Promise<boolean> {
+  if (maxSize <= 0) return true;
   const dir = path.dirname(logPath);
   const base = path.basename(logPath);
   const live = reopen !== null;
@@ -103,7 +120,9 @@ export async function enforceLogBounds(logPath: string, maxSize: number, maxFile
   const settled = rotatedNames(base, await fs.readdir(dir).catch(() => [] as string[])).filter((n) => cutLive || n !== base);
   const sizes = await Promise.all(settled.map((n) => fs.stat(path.join(dir, n)).then((s) => s.size, () => 0)));
   const keep = cutLive ? Math.max(1, maxFile) : Math.max(0, maxFile - 1);
+  let inBounds = true;
   if (sizes.some((s) => s > maxSize) || settled.length > keep) {
+    inBounds = false;
     const data = Buffer.concat(await Promise.all(settled.map((n) => fs.readFile(path.join(dir, n)).catch(() => Buffer.alloc(0)))));
     const pieces = lastChunks(data, maxSize, keep);
     for (const n of settled) if (n !== base) await fs.rm(path.join(dir, n), { force: true });
@@ -128,8 +147,10 @@ export async function enforceLogBounds(logPath: string, maxSize: number, maxFile
   if (live) {
     const st = await fs.stat(logPath).catch(() => null);
     if (st && st.size >= maxSize) {
+      inBounds = false;
       await rotateLog(logPath, maxFile);
       await reopen();
     }
   }
+  return inBounds;
 }
