@@ -343,6 +343,21 @@ static napi_value js_waitpid(napi_env env, napi_callback_info info) {
   return res;
 }
 
+// The one string argument of a call taking a path (malloc'd), or NULL with a TypeError thrown
+// that shows `usage`.
+static char *string_arg(napi_env env, napi_callback_info info, const char *usage) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char *out = NULL;
+  if (argc < 1 || get_string(env, argv[0], &out) != 0 || !out) {
+    free(out);
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  return out;
+}
+
 typedef struct {
   const char *target;
   int err;
@@ -368,15 +383,8 @@ static void *netns_thread(void *arg) {
 // netnsCreate(path): a new, empty network namespace bind-mounted on `path` (an existing file).
 // Synchronous: about a millisecond (the kernel's namespace set-up), and it never blocks on I/O.
 static napi_value js_netns_create(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  char *target = NULL;
-  if (argc < 1 || get_string(env, argv[0], &target) != 0 || !target) {
-    free(target);
-    napi_throw_type_error(env, NULL, "netnsCreate(path)");
-    return NULL;
-  }
+  char *target = string_arg(env, info, "netnsCreate(path)");
+  if (!target) return NULL;
   netns_t n = {target, 0, NULL};
   pthread_t t;
   int e = pthread_create(&t, NULL, netns_thread, &n);
@@ -400,15 +408,8 @@ static napi_value js_netns_create(napi_env env, napi_callback_info info) {
 // container whose /proc/PID/exe points at a sealed memfd cannot write the host's program through it
 // (CVE-2019-5736), and the helper, seeing its own seals, need not copy itself on every exec.
 static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  char *src = NULL;
-  if (argc < 1 || get_string(env, argv[0], &src) != 0 || !src) {
-    free(src);
-    napi_throw_type_error(env, NULL, "sealedCopy(path)");
-    return NULL;
-  }
+  char *src = string_arg(env, info, "sealedCopy(path)");
+  if (!src) return NULL;
   int in = open(src, O_RDONLY | O_CLOEXEC);
   free(src);
   if (in < 0) {
