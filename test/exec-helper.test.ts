@@ -21,7 +21,9 @@ const PROBE = [
   'echo HOME=$HOME',
   'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status',
   'echo hard-nofile=$(ulimit -Hn)',
-  'ls /proc/$$/fd | tr "\\n" " "; echo',
+  // The shell's own descriptors, listed by its own glob after a builtin cd (last: it moves the
+  // directory): a pipeline would race with the shell closing the pipe's ends.
+  'cd /proc/$$/fd && echo fds: *',
 ].join('; ');
 const SAME_AS_INIT = [
   'for n in ipc mnt net pid uts cgroup; do [ "$(readlink /proc/self/ns/$n)" = "$(readlink /proc/1/ns/$n)" ] && echo "ns $n: the init\'s" || echo "ns $n: other"; done',
