@@ -26,11 +26,11 @@ interface Addon {
   sealedCopy?(path: string): number;
 }
 
-/** native/build/Release/berth_native.node, found from here whether running from src/ or dist/src/. */
-function findAddon(): string | null {
+/** native/build/Release/<name> (what native/build.sh makes), found from here whether running from src/ or dist/src/. */
+export function findNativeFile(name: string): string | null {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const p = path.join(dir, 'native', 'build', 'Release', 'berth_native.node');
+    const p = path.join(dir, 'native', 'build', 'Release', name);
     if (fs.existsSync(p)) return p;
     dir = path.dirname(dir);
   }
@@ -39,7 +39,7 @@ function findAddon(): string | null {
 
 function load(): Addon | null {
   if (process.env.BERTH_NO_NATIVE === '1') return null;
-  const p = findAddon();
+  const p = findNativeFile('berth_native.node');
   if (!p) return null;
   try {
     return createRequire(import.meta.url)(p) as Addon;

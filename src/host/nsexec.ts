@@ -5,32 +5,28 @@
 // not describe the way the plan expects, goes to runc.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { planNsExec, type RuncState } from '../lib/oci/nsexec-plan.js';
+import { planNsExec, type RuncStateFile } from '../lib/oci/nsexec-plan.js';
 import type { RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
-import { sealedCopy } from './native.js';
+import { findNativeFile, sealedCopy } from './native.js';
 
-/** native/build/Release/berth-nsexec, found from here whether running from src/ or dist/src/. */
+/** The built helper, unless turned off (BERTH_NO_NSEXEC=1) or not executable. */
 function findHelper(): string | null {
   if (process.env.BERTH_NO_NSEXEC === '1') return null;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = path.join(dir, 'native', 'build', 'Release', 'berth-nsexec');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      dir = path.dirname(dir);
-    }
+  const p = findNativeFile('berth-nsexec');
+  if (!p) return null;
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return p;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** The helper's message when the container's init is not the process runc recorded any more. */
 export const INIT_GONE = /^nsexec: container init process \d+ is gone/;
 
 export class NsExec {
-  private readonly states = new Map<string, RuncState>();
+  private readonly states = new Map<string, RuncStateFile>();
 
   constructor(
     readonly helperPath: string,
@@ -57,7 +53,7 @@ export class NsExec {
     let state = this.states.get(containerId);
     if (!state) {
       try {
-        state = JSON.parse(fs.readFileSync(path.join(this.runcRoot, containerId, 'state.json'), 'utf8')) as RuncState;
+        state = JSON.parse(fs.readFileSync(path.join(this.runcRoot, containerId, 'state.json'), 'utf8')) as RuncStateFile;
       } catch {
         return null; // not there or mid-write: runc knows what to do
       }

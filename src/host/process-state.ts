@@ -25,6 +25,21 @@ export function processExited(pid: number): boolean {
   return state === 'Z' || state === 'X';
 }
 
+/**
+ * The start time of `pid` (field 22 of /proc/PID/stat, clock ticks since boot: what runc records as
+ * `init_process_start`), or null when there is no such process. With the PID it names one process.
+ */
+export function processStartTime(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const t = Number(f[19]);
+    return Number.isFinite(t) ? t : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The opposite: `pid` exists and has not exited. */
 export function processRunning(pid: number): boolean {
   return pid > 0 && !processExited(pid);

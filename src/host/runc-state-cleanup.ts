@@ -9,30 +9,13 @@
 // process still there, hooks to run, a record that does not parse) the caller asks runc.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { RuncStateFile } from '../lib/oci/nsexec-plan.js';
+import { processExited, processStartTime } from './process-state.js';
 
-interface RecordedState {
-  init_process_pid?: number;
-  init_process_start?: number;
-  cgroup_paths?: Record<string, string>;
-  config?: { Hooks?: Record<string, unknown[] | null> | null };
-}
-
-/** The start time (field 22 of /proc/PID/stat) and state letter of a process, or null when there is none. */
-async function procStat(pid: number): Promise<{ start: number; state: string } | null> {
-  try {
-    const s = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces and parentheses) start after the last ')'.
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0] ?? '', start: Number(f[19]) };
-  } catch {
-    return null;
-  }
-}
 
 /** Whether the process runc recorded as the init still runs (a zombie has left its cgroups already). */
-export async function recordedInitRuns(pid: number, start: number): Promise<boolean> {
-  const st = await procStat(pid);
-  return st !== null && st.start === start && st.state !== 'Z' && st.state !== 'X';
+export function recordedInitRuns(pid: number, start: number): boolean {
+  return !processExited(pid) && processStartTime(pid) === start;
 }
 
 /** rmdir of a cgroup and the cgroups under it, deepest first; false when one cannot go (processes in it). */
@@ -59,15 +42,15 @@ async function removeCgroupTree(dir: string): Promise<boolean> {
  */
 export async function deleteExitedContainer(runcRoot: string, id: string): Promise<boolean> {
   const dir = path.join(runcRoot, id);
-  let st: RecordedState;
+  let st: Partial<RuncStateFile>;
   try {
-    st = JSON.parse(await fs.readFile(path.join(dir, 'state.json'), 'utf8')) as RecordedState;
+    st = JSON.parse(await fs.readFile(path.join(dir, 'state.json'), 'utf8')) as Partial<RuncStateFile>;
   } catch {
     return false;
   }
   if (!st || typeof st.init_process_pid !== 'number' || typeof st.init_process_start !== 'number') return false;
   if (Object.values(st.config?.Hooks ?? {}).some((h) => Array.isArray(h) && h.length > 0)) return false;
-  if (await recordedInitRuns(st.init_process_pid, st.init_process_start)) return false;
+  if (recordedInitRuns(st.init_process_pid, st.init_process_start)) return false;
   for (const p of new Set(Object.values(st.cgroup_paths ?? {}))) {
     if (p && !(await removeCgroupTree(p))) return false;
   }

@@ -2,10 +2,10 @@
 // and every case that must go to runc instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capabilityMask, planNsExec, type RuncState } from './nsexec-plan.js';
+import { capabilityMask, planNsExec, type RuncStateFile } from './nsexec-plan.js';
 import { DEFAULT_CAPABILITIES, type RuntimeSpecProcess } from './runtime-spec.js';
 
-function state(config: Partial<RuncState['config']> = {}): RuncState {
+function state(config: Partial<RuncStateFile['config']> = {}): RuncStateFile {
   return {
     init_process_pid: 4242,
     init_process_start: 987654,

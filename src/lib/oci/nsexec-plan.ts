@@ -4,8 +4,8 @@
 // runs `runc exec` instead. Pure: no I/O.
 import { ALL_CAPABILITIES, type RuntimeSpecProcess } from './runtime-spec.js';
 
-/** The parts of runc's state.json (libcontainer's State) this plan reads. */
-export interface RuncState {
+/** The parts of runc's state.json (libcontainer's State) that berth reads. */
+export interface RuncStateFile {
   init_process_pid: number;
   init_process_start: number;
   cgroup_paths?: Record<string, string>;
@@ -16,6 +16,7 @@ export interface RuncState {
     process_label?: string;
     no_new_keyring?: boolean;
     uid_mappings?: unknown[] | null;
+    Hooks?: Record<string, unknown[] | null> | null;
   };
 }
 
@@ -67,7 +68,7 @@ function limit(v: number): string {
 
 export interface NsExecPlanInput {
   containerId: string;
-  state: RuncState;
+  state: RuncStateFile;
   process: RuntimeSpecProcess;
 }
 
