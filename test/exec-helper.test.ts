@@ -131,3 +131,20 @@ test('an exec after the container restarted joins the new init', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'same');
 });
+
+test('a container whose /etc/passwd is a FIFO or a device: the exec still runs, with HOME=/', { skip: berthOnly }, async () => {
+  // HOME comes from the container's passwd when the environment lacks it, read as root: a FIFO there
+  // would block that read for ever, a link to /dev/zero would never end it.
+  for (const [name, make] of [
+    ['fifo', 'rm /etc/passwd && mkfifo /etc/passwd'],
+    ['zero', 'rm /etc/passwd && ln -s /dev/zero /etc/passwd'],
+  ]) {
+    const r = await d.docker(['run', '-d', '--name', `hostile-${name}`, 'busybox', 'sh', '-c', `${make} && touch /ready && sleep 600`]);
+    assert.equal(r.code, 0, r.stderr);
+    for (let i = 0; i < 100 && (await d.docker(['exec', `hostile-${name}`, 'test', '-e', '/ready'])).code !== 0; i++) await new Promise((res) => setTimeout(res, 50));
+    const e = await d.docker(['exec', `hostile-${name}`, 'sh', '-c', 'echo HOME=$HOME'], { timeout: 20_000 });
+    assert.equal(e.code, 0, e.stderr);
+    assert.equal(e.stdout.trim(), 'HOME=/');
+    assert.equal((await d.docker(['rm', '-f', `hostile-${name}`])).code, 0);
+  }
+});
