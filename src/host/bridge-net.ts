@@ -71,9 +71,8 @@ export async function deleteLink(name: string, log?: Logger): Promise<void> {
   if (r.code !== 0 && linkExists(name)) throw new SystemError(`ip link del ${name}: ${r.stderr.trim()}`);
 }
 
-export interface VethPlan {
-  /** The container's init: its network namespace is /proc/PID/ns/net. */
-  pid: number;
+/** A veth pair from a bridge to a container's interface: what both ways of plumbing it take. */
+interface VethEnds {
   bridge: string;
   hostIf: string;
   /** The name inside the container (eth0, eth1, ...). */
@@ -83,6 +82,11 @@ export interface VethPlan {
   mac: string;
   /** Set for the container's first network only: its default route. */
   gateway?: string;
+}
+
+export interface VethPlan extends VethEnds {
+  /** The container's init: its network namespace is /proc/PID/ns/net. */
+  pid: number;
 }
 
 /**
@@ -95,16 +99,9 @@ export async function plumbVeth(p: VethPlan, log?: Logger): Promise<void> {
 }
 
 /** A container's network namespace made ahead of its runtime create (see plumbIntoNetns). */
-export interface NetnsVethPlan {
+export interface NetnsVethPlan extends VethEnds {
   /** The namespace's bind-mounted file (the container joins it by this path). */
   netns: string;
-  bridge: string;
-  hostIf: string;
-  ifName: string;
-  address: string;
-  prefixLen: number;
-  mac: string;
-  gateway?: string;
   /** Bring the namespace's loopback up (the first endpoint of a namespace nobody else set up). */
   loopback?: boolean;
 }

@@ -4,6 +4,7 @@
 // image, and for copying image content into volumes, so a hostile image cannot point us at host files.
 import fs from 'node:fs';
 import path from 'node:path';
+import { resolveScoped, SymlinkLoopError } from '../../lib/paths/scoped-resolve.js';
 
 const MAX_LINKS = 255;
 
@@ -20,39 +21,20 @@ export async function resolveInRoot(root: string, ctrPath: string, followFinal =
 }
 
 function resolveInRootSync(root: string, ctrPath: string, followFinal: boolean): string {
-  let pending = ctrPath.split('/').filter((p) => p !== '' && p !== '.');
-  const parts: string[] = [];
-  let links = 0;
-  while (pending.length) {
-    const part = pending.shift()!;
-    if (part === '..') {
-      parts.pop();
-      continue;
-    }
-    const candidate = path.join(root, ...parts, part);
-    const isLast = pending.length === 0;
-    if (isLast && !followFinal) {
-      parts.push(part);
-      break;
-    }
-    let st;
+  const readLink = (parts: string[]) => {
+    const candidate = path.join(root, ...parts);
     try {
-      st = fs.lstatSync(candidate);
+      return fs.lstatSync(candidate).isSymbolicLink() ? fs.readlinkSync(candidate) : null;
     } catch {
-      // Missing components resolve lexically (the caller creates or reports them).
-      parts.push(part);
-      continue;
+      return null; // missing: resolved lexically
     }
-    if (!st.isSymbolicLink()) {
-      parts.push(part);
-      continue;
-    }
-    if (++links > MAX_LINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${ctrPath}`), { code: 'ELOOP' });
-    const target = fs.readlinkSync(candidate);
-    if (target.startsWith('/')) parts.length = 0;
-    pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
+  };
+  try {
+    return path.join(root, ...resolveScoped(ctrPath, followFinal, readLink, MAX_LINKS));
+  } catch (e) {
+    if (e instanceof SymlinkLoopError) throw Object.assign(new Error(e.message), { code: 'ELOOP' });
+    throw e;
   }
-  return path.join(root, ...parts);
 }
 
 /** Reads a small file from inside a root (null when absent or not a regular file), e.g. /etc/passwd of an image. */

@@ -7,6 +7,7 @@
 import { InvalidParameterError, NotFoundError } from '../../errors.js';
 import { isIgnored, type IgnorePattern } from './dockerignore.js';
 import { MAX_SYMLINK_HOPS, walkInRoot, WalkError } from '../tar/walk-in-root.js';
+import { resolveScoped, SymlinkLoopError } from '../paths/scoped-resolve.js';
 
 export type TreeEntryType = 'file' | 'dir' | 'symlink' | 'fifo';
 
@@ -173,30 +174,16 @@ export class ContextTree<D = unknown> {
    * written (the caller reports them).
    */
   resolve(rel: string, followFinal = true): string {
-    let pending = rel.split('/').filter((p) => p !== '' && p !== '.');
-    const parts: string[] = [];
-    let links = 0;
-    while (pending.length) {
-      const part = pending.shift()!;
-      if (part === '..') {
-        parts.pop();
-        continue;
-      }
-      if (pending.length === 0 && !followFinal) {
-        parts.push(part);
-        break;
-      }
-      const e = this.entries.get(join(parts.join('/'), part));
-      if (!e || e.type !== 'symlink') {
-        parts.push(part);
-        continue;
-      }
-      if (++links > MAX_SYMLINK_HOPS) throw new InvalidParameterError(`too many levels of symbolic links: ${rel}`);
-      const target = e.linkname ?? '';
-      if (target.startsWith('/')) parts.length = 0;
-      pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
+    const readLink = (parts: string[]) => {
+      const e = this.entries.get(parts.join('/'));
+      return e && e.type === 'symlink' ? (e.linkname ?? '') : null;
+    };
+    try {
+      return resolveScoped(rel, followFinal, readLink, MAX_SYMLINK_HOPS).join('/');
+    } catch (e) {
+      if (e instanceof SymlinkLoopError) throw new InvalidParameterError(e.message);
+      throw e;
     }
-    return parts.join('/');
   }
 
   /** The entry a path names after resolution (symlinks followed), if any. */
