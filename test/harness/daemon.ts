@@ -12,6 +12,9 @@ import { takeSlot, type Slot } from './slots.js';
 import { BERTHD_BIN, BERTH_BIN, BUSYBOX_TAR, DOCKER_BIN, DOCKERD_BIN } from './paths.js';
 
 /** What startDaemon needs from a test context: node:test's TestContext, or `{ after }` from node:test. */
+/** Where the logs of daemons that died unexpectedly are kept (cleanup removes their own directory). */
+export const KEPT_LOG_DIR = path.join(os.tmpdir(), 'berth-test-logs');
+
 export interface AfterHook {
   after(fn: () => Promise<void> | void): void;
 }
@@ -46,6 +49,8 @@ export class TestDaemon {
   proc: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private readonly slot: Slot;
+  /** Set while the harness itself stops the daemon: any other exit is a crash worth reporting. */
+  private stopping = false;
 
   constructor(readonly options: DaemonOptions = {}) {
     this.slot = takeSlot();
@@ -86,7 +91,13 @@ export class TestDaemon {
     const proc = spawn(cmd, args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.proc = proc;
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    this.stopping = false;
+    this.exited = new Promise((resolve) =>
+      proc.once('exit', (code, signal) => {
+        if (!this.stopping) this.reportUnexpectedExit(code, signal);
+        resolve(code);
+      }),
+    );
     try {
       await waitForPing(this.socket, this.options.startTimeout ?? 20_000, () => proc.exitCode === null && proc.signalCode === null);
     } catch (e) {
@@ -144,6 +155,7 @@ export class TestDaemon {
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
     const proc = this.proc;
     if (!proc || !this.running) return;
+    this.stopping = true;
     proc.kill(signal);
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     await this.exited;
@@ -220,6 +232,23 @@ export class TestDaemon {
     if (r.status !== 200 || /"error(Detail)?"\s*:/.test(r.text)) {
       throw new Error(`importing ${BUSYBOX_TAR} as ${ref} failed: ${r.status} ${r.text}\n--- berthd log (tail) ---\n${this.logTail()}`);
     }
+  }
+
+  /**
+   * A daemon that exits without being asked is a bug under test, and cleanup() removes its directory:
+   * its log's tail goes to stderr (the runner shows it beside the failures) and a copy of the whole log
+   * is kept in KEPT_LOG_DIR.
+   */
+  private reportUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
+    let kept = '';
+    try {
+      fs.mkdirSync(KEPT_LOG_DIR, { recursive: true });
+      kept = path.join(KEPT_LOG_DIR, `${path.basename(this.base)}-${this.engine}.log`);
+      fs.copyFileSync(this.logFile, kept);
+    } catch {
+      kept = '(not kept)';
+    }
+    process.stderr.write(`\n==== harness: ${this.engine} (${this.base}) exited unexpectedly: code ${code} signal ${signal}; whole log: ${kept}\n${this.logTail(80)}\n====\n`);
   }
 
   logTail(lines = 40): string {
