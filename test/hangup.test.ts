@@ -68,6 +68,30 @@ function fdCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
 }
 
+/** What each open descriptor is (its /proc link), for telling which ones a round left behind. */
+function fdTargets(pid: number): string[] {
+  return fs.readdirSync(`/proc/${pid}/fd`).map((f) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${f}`);
+    } catch {
+      return '?';
+    }
+  });
+}
+
+/** The targets in `after` beyond those in `before` (as multisets). */
+function added(before: string[], after: string[]): string[] {
+  const left = new Map<string, number>();
+  for (const t of before) left.set(t, (left.get(t) ?? 0) + 1);
+  const out: string[] = [];
+  for (const t of after) {
+    const n = left.get(t) ?? 0;
+    if (n > 0) left.set(t, n - 1);
+    else out.push(t);
+  }
+  return out;
+}
+
 
 async function alive(): Promise<void> {
   const r = await d.api('GET', '/_ping');
@@ -87,6 +111,7 @@ async function rounds(n: number, width: number, one: (i: number) => Promise<void
 
 let pid = 0;
 let fdsBefore = 0;
+let fdTargetsBefore: string[] = [];
 let rssBefore = 0;
 let heapBefore = 0;
 
@@ -117,6 +142,7 @@ test('set-up: a long-running container, then the baseline after one unmeasured p
   await alive();
   await sleep(300);
   fdsBefore = fdCount(pid);
+  fdTargetsBefore = fdTargets(pid);
   ({ rss: rssBefore, heapUsed: heapBefore } = await collected());
 });
 
@@ -215,7 +241,7 @@ test('after the rounds: the daemon is the same process, and its fds (within 2) a
   // Execs and attaches finish in the background (conmon exits, sockets drain): wait for the fds to
   // settle, bounded, then compare.
   const fds = await waitFor('fds to settle', () => (fdCount(pid) <= fdsBefore + 2 ? fdCount(pid) : 0), 20_000, 200).catch(() => fdCount(pid));
-  assert.ok(fds <= fdsBefore + 2, `open fds: ${fdsBefore} before, ${fds} after (${fs.readdirSync(`/proc/${pid}/fd`).map((f) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${f}`); } catch { return '?'; } }).join(' ')})`);
+  assert.ok(fds <= fdsBefore + 2, `open fds: ${fdsBefore} before, ${fds} after; new since: ${added(fdTargetsBefore, fdTargets(pid)).join(' ')}; all now: ${fdTargets(pid).join(' ')}`);
   // Memory after a collection, so garbage not yet collected is not taken for a leak; a few tries,
   // bounded, since buffers of closed sockets can need a turn of the event loop to be let go.
   const MB = 1024 * 1024;

@@ -44,6 +44,27 @@ export class RouteContext {
     });
   }
 
+  /**
+   * After a write that returned false: resolves once the response can take more, or at once when the
+   * client is gone. Waiting for 'close' alone would hang for ever when the client left before the wait
+   * began (the event is past), and the stream's source (a log file, say) would stay open with it.
+   */
+  drained(): Promise<void> {
+    const res = this.res;
+    if (this.signal.aborted || res.destroyed || res.writableEnded || !res.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+      this.signal.addEventListener('abort', done);
+    });
+  }
+
   param(name: string): string {
     const v = this.params[name];
     if (v === undefined) throw new InvalidParameterError(`missing path parameter ${name}`);

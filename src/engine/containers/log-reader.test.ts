@@ -58,3 +58,32 @@ test('follow survives a rotation and ends when the writer stops', async (t) => {
   await done;
   assert.deepEqual(got, ['a\n', 'b\n', 'c\n', 'd\n', 'e']);
 });
+
+test('a consumer that stops at any record leaves no file open (the client of a follow gone early)', async (t) => {
+  const dir = await tmp(t);
+  const log = path.join(dir, 'ctr.log');
+  await fs.writeFile(log + '.1', line(1, 'stdout', 'F', 'old'));
+  await fs.writeFile(log, line(2, 'stdout', 'F', 'a') + line(3, 'stdout', 'F', 'b'));
+  const openOnLog = async () => {
+    let n = 0;
+    for (const fd of await fs.readdir('/proc/self/fd')) {
+      const target = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target === log || target === log + '.1') n++;
+    }
+    return n;
+  };
+  const never = new Promise<never>(() => {});
+  // Stop after the k-th record: in the rotated file, in the already-written part of the live file, and
+  // once following (the record appended after the reader caught up).
+  for (const [k, follow] of [[1, false], [2, false], [2, true], [3, true], [4, true]] as const) {
+    const reader = readLogs({ logPath: log, stdout: true, stderr: true, tail: null, follow, stopped: never, pollMs: 20 });
+    let seen = 0;
+    if (k === 4) setTimeout(() => void fs.appendFile(log, line(4, 'stdout', 'F', 'c')), 50);
+    for await (const r of reader) {
+      assert.ok(r.data.length > 0);
+      if (++seen === k) break;
+    }
+    assert.equal(seen, k, `read ${k} records (follow ${follow})`);
+    assert.equal(await openOnLog(), 0, `no log file left open after stopping at record ${k} (follow ${follow})`);
+  }
+});

@@ -1,6 +1,5 @@
 // Container endpoints of the Engine API: parse the request, call the container service, serialise
 // Docker's shapes (ContainerInspect, ContainerSummary...). No lifecycle logic lives here.
-import { once } from 'node:events';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import { inspectPorts, summaryPorts } from '../../lib/net/ports.js';
@@ -188,9 +187,7 @@ export function registerContainerRoutes(r: Router, s: Services): void {
     ctx.res.flushHeaders();
     for await (const rec of records) {
       const data = timestamps ? Buffer.concat([Buffer.from(formatTimestampNs(rec.timeNs) + ' '), rec.data]) : rec.data;
-      if (!ctx.res.write(tty ? data : frame(rec.stream, data))) {
-        await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
-      }
+      if (!ctx.res.write(tty ? data : frame(rec.stream, data))) await ctx.drained();
       if (ctx.signal.aborted) break;
     }
     ctx.res.end();
