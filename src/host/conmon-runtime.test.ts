@@ -581,3 +581,25 @@ test('privileged gets every capability the host has and no masks; --init runs th
   assert.equal(r.code, 4);
   assert.match(r.out, /pid1=(catatonit|tini|docker-init)/);
 });
+
+test('waitExit: a container whose conmon was killed still ends its wait (255) once it stops; another waited at once is not held up', { skip }, async (t) => {
+  const h = await harness(t);
+  const a = await h.create({ args: ['sleep', '100'] });
+  const b = await h.create({ args: ['sh', '-c', 'sleep 1.5; exit 7'] });
+  await h.rt.start(a.id);
+  await h.rt.start(b.id);
+  // Both waits share the runtime's one poll timer.
+  const waitA = h.rt.waitExit(a.id);
+  const waitB = h.rt.waitExit(b.id);
+  const monitor = await h.rt.monitor(a.id);
+  assert.ok(monitor.pid > 0 && monitor.alive);
+  process.kill(monitor.pid, 'SIGKILL');
+  // b's monitor writes its exit code as usual.
+  assert.equal((await withTimeout(waitB, 10000, 'exit of b')).exitCode, 7);
+  // a's process outlives its monitor: no exit yet.
+  const early = await Promise.race([waitA.then(() => 'ended'), new Promise((r) => setTimeout(() => r('waiting'), 1500))]);
+  assert.equal(early, 'waiting', 'the container still runs without its monitor');
+  await h.rt.kill(a.id, 'KILL');
+  // Nobody recorded a's exit code: Docker's "unknown" rather than a wait without end.
+  assert.equal((await withTimeout(waitA, 10000, 'exit of a after its monitor died')).exitCode, 255);
+});

@@ -26,7 +26,7 @@ import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from
 import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
 import { keepCgroupMigrationWarm } from './cgroups.js';
-import { processRunning, readIntFile } from './process-state.js';
+import { processExited, processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
@@ -125,6 +125,13 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly socketDir: string;
   private readonly persistRoot: string;
   private exitWatcher: fs.FSWatcher | null = null;
+  /**
+   * The poll behind the exit watcher, for every container waited on, in one timer: 50 running
+   * containers were 50 timers, 50 wake-ups of the daemon a second (each dearer than its work on a VM).
+   * Not unref'd: a caller awaiting an exit is real work that should keep the process alive.
+   */
+  private readonly exitPolls = new Set<() => void>();
+  private exitPollTimer: NodeJS.Timeout | undefined;
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   /** What an exec inherits from its container's spec, by container, read once per run (see execDefaults). */
   private readonly execSpecs = new Map<string, ExecDefaults>();
@@ -307,11 +314,15 @@ export class ConmonRuntime implements ContainerRuntime {
   async readExit(id: string): Promise<ExitInfo | null> {
     const file = path.join(this.exitsDir, id);
     let text: string;
-    let st: fs.Stats;
+    let st: fs.Stats | undefined;
     try {
       // In place: a few bytes from the exit directory, on the path between an exit and its waiters.
+      // Asked once a second for every running container (waitExit's poll), where the answer is nearly
+      // always "not there": a stat that returns undefined, not a read that throws (building an ENOENT
+      // error with its stack was most of an idle daemon's CPU with 50 containers).
+      st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st) return null;
       text = fs.readFileSync(file, 'utf8');
-      st = fs.statSync(file);
     } catch {
       return null;
     }
@@ -348,11 +359,12 @@ export class ConmonRuntime implements ContainerRuntime {
       let checking = false;
       let again = false;
       let monitorGoneSince = 0;
-      let timer: NodeJS.Timeout | undefined;
+      // The monitor's PID file is written once per run: read until found, then kept.
+      let monitorPid = 0;
       const done = (f: () => void) => {
         if (settled) return;
         settled = true;
-        clearInterval(timer);
+        this.exitPolls.delete(check);
         const set = this.exitWaiters.get(id);
         set?.delete(check);
         if (set && set.size === 0) this.exitWaiters.delete(id);
@@ -372,8 +384,13 @@ export class ConmonRuntime implements ContainerRuntime {
             const e = await this.readExit(id);
             if (e) return done(() => resolve(e));
             // Poll fallback: a monitor that died without writing the exit file never will.
-            const mon = await this.monitor(id);
-            if (mon.pid > 0 && !mon.alive) {
+            let gone = monitorPid > 0 && processExited(monitorPid);
+            if (!monitorPid || gone) {
+              // Not known yet, or gone: the file may name a newer monitor.
+              monitorPid = (await this.monitor(id)).pid;
+              gone = monitorPid > 0 && processExited(monitorPid);
+            }
+            if (gone) {
               if (!monitorGoneSince) monitorGoneSince = Date.now();
               else if (Date.now() - monitorGoneSince >= POLL_MS) {
                 const late = await this.readExit(id);
@@ -400,8 +417,14 @@ export class ConmonRuntime implements ContainerRuntime {
       let set = this.exitWaiters.get(id);
       if (!set) this.exitWaiters.set(id, (set = new Set()));
       set.add(check);
-      // Not unref'd: a caller awaiting an exit is real work that should keep the process alive.
-      timer = setInterval(check, POLL_MS);
+      this.exitPolls.add(check);
+      this.exitPollTimer ??= setInterval(() => {
+        for (const f of this.exitPolls) f();
+        if (this.exitPolls.size === 0) {
+          clearInterval(this.exitPollTimer);
+          this.exitPollTimer = undefined;
+        }
+      }, POLL_MS);
       // The file may have appeared between the first read and the watch.
       check();
     });
