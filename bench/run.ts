@@ -341,7 +341,15 @@ async function main(): Promise<void> {
       await parallel(Array.from({ length: o.healthContainers }, (_, i) => i), 4, (i) =>
         docker(e, 'run -d (health)', ['run', '-d', '--name', `health-${i}`, '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '3600']),
       );
-      await sleep(2000);
+      // The steady state is what is measured: the window opens once every container has had its first
+      // probe and turned healthy (the status change is a record write and an event, once per
+      // container), bounded at 60 s, and 3 s after that.
+      for (let waited = 0; waited < 60_000; waited += 1000) {
+        const healthy = (await docker(e, 'ps (healthy)', ['ps', '-q', '--filter', 'health=healthy']))?.r.stdout.split('\n').filter(Boolean).length ?? 0;
+        if (healthy >= o.healthContainers) break;
+        await sleep(1000);
+      }
+      await sleep(3000);
       // The same window twice over: the daemon alone, and the daemon with everything it runs for the
       // probes (berthd: the runc processes it reaps, and its conmons; dockerd: containerd and the
       // shims, with the runc processes they reap). Processes reaped by neither (a daemonized helper's

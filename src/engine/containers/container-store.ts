@@ -24,7 +24,23 @@ export class ContainerStore {
     readonly overlayRoot: string,
   ) {}
 
-  paths(id: string): ContainerPaths {
+  /**
+   * Each container's paths, made once: they are asked for on every exec, probe, exit poll and log
+   * check (hundreds of times a second with 50 probed containers), and never change. Dropped by forget().
+   */
+  private readonly pathsOf = new Map<string, Readonly<ContainerPaths>>();
+
+  paths(id: string): Readonly<ContainerPaths> {
+    let p = this.pathsOf.get(id);
+    if (!p) {
+      p = Object.freeze(this.makePaths(id));
+      // Only containers this store knows are kept (a lookup of a stray ID must not grow the map).
+      if (this.byId.has(id)) this.pathsOf.set(id, p);
+    }
+    return p;
+  }
+
+  private makePaths(id: string): ContainerPaths {
     const dir = path.join(this.root, id);
     const overlayDir = path.join(this.overlayRoot, id);
     return {
@@ -182,6 +198,7 @@ export class ContainerStore {
     fsSync.rmSync(this.paths(id).configFile, { force: true });
     this.byId.delete(id);
     this.nameOf.delete(id);
+    this.pathsOf.delete(id);
     if (name !== undefined && this.byName.get(name) === id) this.byName.delete(name);
   }
 

@@ -52,6 +52,19 @@ const RLIMITS: Record<string, number> = {
 
 /** A capability set as the hex mask capset(2) takes; null when a name is unknown. */
 export function capabilityMask(names: readonly string[] | undefined): string | null {
+  // Every exec asks for five sets, nearly always the same few lists: remembered (bounded).
+  const key = (names ?? []).join(',');
+  const known = maskMemo.get(key);
+  if (known !== undefined) return known;
+  const mask = computeMask(names);
+  if (maskMemo.size >= 256) maskMemo.clear();
+  maskMemo.set(key, mask);
+  return mask;
+}
+
+const maskMemo = new Map<string, string | null>();
+
+function computeMask(names: readonly string[] | undefined): string | null {
   let mask = 0n;
   for (const n of names ?? []) {
     const bit = ALL_CAPABILITIES.indexOf(n.toUpperCase().startsWith('CAP_') ? n.toUpperCase() : `CAP_${n.toUpperCase()}`);
