@@ -49,8 +49,11 @@ test('probe results: success is healthy, retries failures in a row unhealthy, th
 
 test('outputs are cut to 4 KiB without splitting a character', () => {
   assert.equal(capOutput('short'), 'short');
+  assert.equal(capOutput('x'.repeat(MAX_OUTPUT_BYTES)), 'x'.repeat(MAX_OUTPUT_BYTES), 'exactly the limit is not cut');
+  assert.equal(capOutput('x'.repeat(MAX_OUTPUT_BYTES + 1)), 'x'.repeat(MAX_OUTPUT_BYTES) + '...');
   const cut = capOutput('é'.repeat(3000));
-  assert.ok(Buffer.byteLength(cut) <= MAX_OUTPUT_BYTES);
+  assert.ok(cut.endsWith('...'));
+  assert.ok(Buffer.byteLength(cut) <= MAX_OUTPUT_BYTES + 3);
   assert.doesNotMatch(cut, /\uFFFD/);
 });
 

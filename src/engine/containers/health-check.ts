@@ -80,11 +80,14 @@ export interface ProbeResult {
   output: string;
 }
 
-/** Cuts an output to Docker's limit without splitting a UTF-8 character. */
+/**
+ * Cuts an output to Docker's limit without splitting a UTF-8 character; a cut output ends in "...",
+ * as Docker marks it (dockerd 20.10 answers 4096 bytes and the three dots).
+ */
 export function capOutput(s: string): string {
   const b = Buffer.from(s);
   if (b.length <= MAX_OUTPUT_BYTES) return s;
-  return b.subarray(0, MAX_OUTPUT_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+  return b.subarray(0, MAX_OUTPUT_BYTES).toString('utf8').replace(/\uFFFD$/, '') + '...';
 }
 
 /**

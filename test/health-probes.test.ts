@@ -1,0 +1,63 @@
+// Healthcheck probes as Docker reports them: stdout and stderr in one buffer, cut at 4096 bytes and
+// marked "..."; the exit code; a probe past its timeout killed, with Docker's message, and not left
+// running. The same checks pass against the reference dockerd (BERTH_TEST_ENGINE=dockerd).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, waitFor } from './harness/index.js';
+
+const d = await startDaemon({ after });
+
+interface Health {
+  Status: string;
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
+}
+
+async function health(name: string): Promise<Health> {
+  const r = await d.api('GET', `/containers/${name}/json`);
+  assert.equal(r.status, 200, r.text);
+  return r.json().State.Health as Health;
+}
+
+async function probedUntil(name: string, what: string, ok: (h: Health) => boolean): Promise<Health> {
+  return waitFor(what, async () => {
+    const h = await health(name);
+    return ok(h) ? h : null;
+  }, 20_000, 200);
+}
+
+test('a probe\'s output is stdout and stderr in one buffer, with its exit code', async () => {
+  const r = await d.docker(['run', '-d', '--name', 'talky', '--health-cmd', 'echo out; echo err >&2; exit 2', '--health-interval', '1s', '--health-retries', '1', 'busybox', 'sleep', '300']);
+  assert.equal(r.code, 0, r.stderr);
+  after(() => d.docker(['rm', '-f', 'talky']));
+  const h = await probedUntil('talky', 'talky unhealthy', (x) => x.Status === 'unhealthy' && x.Log.length > 0);
+  const last = h.Log.at(-1)!;
+  assert.equal(last.ExitCode, 2);
+  // Both streams are there; their order is not promised (each engine reads them from two pipes).
+  assert.ok(['out\nerr\n', 'err\nout\n'].includes(last.Output), JSON.stringify(last.Output));
+});
+
+test('a longer output is cut at 4096 bytes and marked "..."', async () => {
+  const r = await d.docker(['run', '-d', '--name', 'verbose', '--health-cmd', 'head -c 10000 /dev/zero | tr "\\0" x', '--health-interval', '1s', 'busybox', 'sleep', '300']);
+  assert.equal(r.code, 0, r.stderr);
+  after(() => d.docker(['rm', '-f', 'verbose']));
+  const h = await probedUntil('verbose', 'a probe of verbose', (x) => x.Log.length > 0);
+  assert.equal(h.Log.at(-1)!.ExitCode, 0);
+  assert.equal(h.Log.at(-1)!.Output, 'x'.repeat(4096) + '...');
+});
+
+test('a probe past its timeout is killed: "Health check exceeded timeout", and no probe process stays', async () => {
+  const r = await d.docker(['run', '-d', '--name', 'slow', '--health-cmd', 'sleep 30', '--health-interval', '1s', '--health-timeout', '500ms', 'busybox', 'sleep', '300']);
+  assert.equal(r.code, 0, r.stderr);
+  after(() => d.docker(['rm', '-f', 'slow']));
+  const h = await probedUntil('slow', 'two timed-out probes of slow', (x) => x.Log.length >= 2);
+  for (const e of h.Log) {
+    assert.equal(e.ExitCode, -1);
+    assert.equal(e.Output, 'Health check exceeded timeout (500ms)');
+  }
+  // At most the probe under way is running: the earlier ones were killed.
+  const top = await d.docker(['top', 'slow', '-o', 'pid,args']);
+  assert.equal(top.code, 0, top.stderr);
+  const probes = top.stdout.split('\n').filter((l) => /sleep 30$/.test(l.trim()));
+  assert.ok(probes.length <= 1, top.stdout);
+});
