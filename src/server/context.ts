@@ -217,12 +217,19 @@ export class RouteContext {
     const res = this.res;
     const req = this.req;
     const { Duplex: DuplexCtor } = streamModule;
-    const duplex = new DuplexCtor({
+    // A write that fails is the client gone (its reset fails the writes still pending): that ends this
+    // stream, quietly. Handed to the callback, the error would be emitted on a stream whose users only
+    // write, unheard, and an unheard 'error' ends the daemon.
+    const duplex: Duplex = new DuplexCtor({
       write(chunk, _enc, cb) {
-        res.write(chunk, cb);
+        if (res.destroyed) return cb();
+        res.write(chunk, (err) => {
+          if (err) duplex.destroy();
+          cb();
+        });
       },
       final(cb) {
-        res.end(cb);
+        res.end(() => cb());
       },
       read() {},
     });
