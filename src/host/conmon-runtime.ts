@@ -125,14 +125,14 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly socketDir: string;
   private readonly persistRoot: string;
   private exitWatcher: fs.FSWatcher | null = null;
+  /** Each waited container's checks: run by the exit watcher on its file's event, and by the poll. */
+  private readonly exitWaiters = new Map<string, Set<() => void>>();
   /**
-   * The poll behind the exit watcher, for every container waited on, in one timer: 50 running
+   * The poll behind the exit watcher, every waiter's check in one timer while any waits: 50 running
    * containers were 50 timers, 50 wake-ups of the daemon a second (each dearer than its work on a VM).
    * Not unref'd: a caller awaiting an exit is real work that should keep the process alive.
    */
-  private readonly exitPolls = new Set<() => void>();
   private exitPollTimer: NodeJS.Timeout | undefined;
-  private readonly exitWaiters = new Map<string, Set<() => void>>();
   /** What an exec inherits from its container's spec, by container, read once per run (see execDefaults). */
   private readonly execSpecs = new Map<string, ExecDefaults>();
   /** Bundle directories of the containers this runtime created (a restarted daemon asks runc instead). */
@@ -364,7 +364,6 @@ export class ConmonRuntime implements ContainerRuntime {
       const done = (f: () => void) => {
         if (settled) return;
         settled = true;
-        this.exitPolls.delete(check);
         const set = this.exitWaiters.get(id);
         set?.delete(check);
         if (set && set.size === 0) this.exitWaiters.delete(id);
@@ -417,10 +416,9 @@ export class ConmonRuntime implements ContainerRuntime {
       let set = this.exitWaiters.get(id);
       if (!set) this.exitWaiters.set(id, (set = new Set()));
       set.add(check);
-      this.exitPolls.add(check);
       this.exitPollTimer ??= setInterval(() => {
-        for (const f of this.exitPolls) f();
-        if (this.exitPolls.size === 0) {
+        for (const checks of this.exitWaiters.values()) for (const f of checks) f();
+        if (this.exitWaiters.size === 0) {
           clearInterval(this.exitPollTimer);
           this.exitPollTimer = undefined;
         }

@@ -108,7 +108,6 @@ export async function* readLogs(o: ReadLogsOptions): AsyncGenerator<LogRecord> {
     if (!o.follow || pastUntil) {
       for (const r of joiner.flush()) if (accept(r)) emitInitial([r]);
       yield* ring;
-      await live?.close();
       return;
     }
     yield* ring.splice(0);
@@ -163,7 +162,6 @@ export async function* readLogs(o: ReadLogsOptions): AsyncGenerator<LogRecord> {
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
       watcher?.close();
-      await live?.close().catch(() => {});
     }
   } finally {
     await live?.close().catch(() => {});
