@@ -24,6 +24,7 @@
 //   [--cgroup DIR]... [--rlimit RES:SOFT:HARD]... [--uid N] [--gid N] [--groups a,b]
 //   [--caps BOUNDING:EFFECTIVE:PERMITTED:INHERITABLE:AMBIENT (hex)] [--no-new-privs] [--no-keyring]
 //   [--cwd DIR] [--pid-file PATH] -- ARGV...
+//        berth-nsexec --serve   (healthcheck probes for berthd: berth_nsexec_serve.c)
 // The process's environment is this program's own environment.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -433,8 +434,12 @@ static int high_fd(int fd) {
   return h;
 }
 
+int nsexec_serve(void); // berth_nsexec_serve.c
+
 int main(int argc, char **argv) {
   ensure_sealed_self(argv);
+  // The probe server (berth_nsexec_serve.c): runs this program once per healthcheck probe.
+  if (argc == 2 && !strcmp(argv[1], "--serve")) return nsexec_serve();
   opts_t o;
   parse(argc, argv, &o);
   if (o.start && start_time(o.pid) != o.start) fail("nsexec: container init process %d is gone", o.pid);

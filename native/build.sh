@@ -22,7 +22,8 @@ done
 mkdir -p "$HERE/build/Release"
 "${cc[@]}" -shared -fPIC -O2 -Wall -Wextra -I"$inc" -o "$HERE/build/Release/berth_native.node.tmp" "$HERE/berth_native.c"
 mv "$HERE/build/Release/berth_native.node.tmp" "$HERE/build/Release/berth_native.node"
-# berth-nsexec: a program of its own (it forks and joins namespaces, which no thread of Node's may do).
+# berth-nsexec: a program of its own (it forks and joins namespaces, which no thread of Node's may do),
+# from two files: the exec itself, and the probe server (berth_nsexec_serve.c).
 # Bound at load time (-z now): it resolves nothing lazily once inside a container's mount namespace.
-"${cc[@]}" -O2 -Wall -Wextra -Wl,-z,now -o "$HERE/build/Release/berth-nsexec.tmp" "$HERE/berth_nsexec.c"
+"${cc[@]}" -O2 -Wall -Wextra -Wl,-z,now -o "$HERE/build/Release/berth-nsexec.tmp" "$HERE/berth_nsexec.c" "$HERE/berth_nsexec_serve.c"
 mv "$HERE/build/Release/berth-nsexec.tmp" "$HERE/build/Release/berth-nsexec"

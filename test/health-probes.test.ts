@@ -1,6 +1,7 @@
 // Healthcheck probes as Docker reports them: stdout and stderr in one buffer, cut at 4096 bytes and
 // marked "..."; the exit code; a probe past its timeout killed, with Docker's message, and not left
 // running. The same checks pass against the reference dockerd (BERTH_TEST_ENGINE=dockerd).
+import fs from 'node:fs';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitFor } from './harness/index.js';
@@ -60,4 +61,52 @@ test('a probe past its timeout is killed: "Health check exceeded timeout", and n
   assert.equal(top.code, 0, top.stderr);
   const probes = top.stdout.split('\n').filter((l) => /sleep 30$/.test(l.trim()));
   assert.ok(probes.length <= 1, top.stdout);
+});
+
+test('a probe whose command cannot be run fails with the runtime\'s message and -1, as a probe that could not run', async () => {
+  const r = await d.api('POST', '/containers/create?name=missing', { body: { Image: 'busybox', Cmd: ['sleep', '300'], Healthcheck: { Test: ['CMD', 'nosuch'], Interval: 1e9, Retries: 2 } } });
+  assert.equal(r.status, 201, r.text);
+  after(() => d.docker(['rm', '-f', 'missing']));
+  assert.equal((await d.docker(['start', 'missing'])).code, 0);
+  const h = await probedUntil('missing', 'missing unhealthy', (x) => x.Status === 'unhealthy');
+  for (const e of h.Log) {
+    assert.equal(e.ExitCode, -1);
+    assert.match(e.Output, /exec: "nosuch": executable file not found in \$PATH/);
+  }
+});
+
+/** The probe server berthd started (native/berth_nsexec_serve.c): its child whose arguments end in --serve. */
+function probeServers(daemonPid: number): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== daemonPid) continue;
+      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--serve')) out.push(Number(p));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+test('berthd: probes go through one probe server; a server killed is replaced and probing goes on', { skip: d.engine === 'dockerd' ? 'berthd\'s own helper' : process.env.BERTH_NO_PROBE_SERVER === '1' ? 'the probe server is turned off' : false }, async () => {
+  const r = await d.docker(['run', '-d', '--name', 'served', '--health-cmd', 'echo served', '--health-interval', '1s', 'busybox', 'sleep', '300']);
+  assert.equal(r.code, 0, r.stderr);
+  after(() => d.docker(['rm', '-f', 'served']));
+  await probedUntil('served', 'served healthy', (x) => x.Status === 'healthy');
+  const [server, ...more] = probeServers(d.pid!);
+  assert.ok(server, 'a probe server runs beside berthd');
+  assert.deepEqual(more, [], 'one server for all probes');
+  process.kill(server, 'SIGKILL');
+  const killedAt = Date.now();
+  // Probes after the kill succeed again (one under way at the kill may fail), through a new server.
+  const h = await probedUntil('served', 'a good probe after the kill', (x) => x.Log.some((e) => Date.parse(e.Start) > killedAt + 100 && e.ExitCode === 0));
+  assert.equal(h.Log.at(-1)!.Output, 'served\n');
+  const now = probeServers(d.pid!);
+  assert.equal(now.length, 1);
+  assert.notEqual(now[0], server);
+  assert.equal(h.Status, 'healthy');
 });

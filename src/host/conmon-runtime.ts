@@ -31,8 +31,9 @@ import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
-import { directExecAvailable, PidFiles, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
+import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
 import { INIT_GONE, NsExec } from './nsexec.js';
+import { ProbeServer } from './probe-server.js';
 
 /** What an exec inherits from its container's spec. */
 interface ExecDefaults {
@@ -141,6 +142,8 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly pidFiles: PidFiles | null;
   /** berth-nsexec, when built: non-tty execs without runc's start-up (nsexec.ts). */
   private readonly nsexec: NsExec | null;
+  /** Healthcheck probes through one long-lived berth-nsexec (probe-server.ts); off with BERTH_NO_PROBE_SERVER=1. */
+  private readonly probes: ProbeServer | null;
 
   constructor(opts: ConmonRuntimeOptions) {
     this.log = opts.log;
@@ -153,6 +156,7 @@ export class ConmonRuntime implements ContainerRuntime {
     for (const d of [this.runc.root, this.exitsDir, this.socketDir, this.persistRoot]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     this.pidFiles = directExecAvailable() ? new PidFiles(path.join(opts.execRoot, 'exec-pids'), opts.log) : null;
     this.nsexec = this.pidFiles ? NsExec.find(this.runc.root) : null;
+    this.probes = this.nsexec && process.env.BERTH_NO_PROBE_SERVER !== '1' ? new ProbeServer(this.nsexec.helperPath, this.log) : null;
     // Socket links whose bundle is gone (an exec or container removed while the daemon was down, or
     // by an older berthd that left them): nothing can attach through them any more.
     for (const name of fs.readdirSync(this.socketDir)) {
@@ -487,7 +491,12 @@ export class ConmonRuntime implements ContainerRuntime {
       const direct = { runcPath: this.runtimePath, runcRoot: this.runc.root, containerId: opts.containerId, execId: opts.execId, process: proc, openStdin: opts.openStdin, ...(opts.streams ? { streams: opts.streams } : {}) };
       try {
         const helperArgs = this.nsexec?.plan(opts.containerId, proc);
-        if (this.nsexec && helperArgs) {
+        if (this.nsexec && helperArgs && opts.probe && this.probes) {
+          const r = await this.probeExec(this.probes, helperArgs, opts, proc);
+          if (r) return r;
+          // The init is gone: as below, runc decides.
+          this.nsexec.forget(opts.containerId);
+        } else if (this.nsexec && helperArgs) {
           try {
             return await runcExecDirect({ ...direct, nsexec: { path: this.nsexec.helperPath, args: helperArgs } }, this.pidFiles, this.log);
           } catch (e) {
@@ -506,6 +515,32 @@ export class ConmonRuntime implements ContainerRuntime {
       }
     }
     return this.execUnderConmon(opts, proc);
+  }
+
+  /**
+   * A probe through the probe server: resolves when it has ended, its output given to the streams
+   * once; null when the container's init is not the one runc recorded (the caller falls back to runc).
+   */
+  private async probeExec(server: ProbeServer, args: string[], opts: ExecOptions, proc: RuntimeSpecProcess): Promise<ExecHandle | null> {
+    const r = await server.run(args, proc.env ?? [], opts.probe!.timeoutMs);
+    if (r.pid === 0) {
+      const failure = runcError(r.log);
+      if (failure !== null) {
+        if (INIT_GONE.test(failure)) return null;
+        throw Object.assign(new Error(failure), { runtimeMessage: failure } satisfies DirectExecFailure);
+      }
+    }
+    if (r.output.length) opts.streams?.onOutput('stdout', r.output);
+    // A helper ended by a signal (the server killed it at the timeout before the PID was known): the
+    // process's end is unknown, as with runc killed.
+    const code = r.code ?? 255;
+    const exited = Promise.resolve(code);
+    return {
+      pid: r.pid,
+      exited,
+      attach: async () => ({ done: Promise.resolve(), close() {} }),
+      resize: async () => {},
+    };
   }
 
   private async execUnderConmon(opts: ExecOptions, proc: RuntimeSpecProcess): Promise<ExecHandle> {
@@ -612,5 +647,6 @@ export class ConmonRuntime implements ContainerRuntime {
     this.exitWatcher?.close();
     this.exitWatcher = null;
     this.pidFiles?.close();
+    this.probes?.close();
   }
 }

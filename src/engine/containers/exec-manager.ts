@@ -50,6 +50,8 @@ export interface ExecStartOptions {
   stdin?: Readable;
   onOutput?(stream: 'stdout' | 'stderr', data: Buffer): void;
   consoleSize?: { height: number; width: number };
+  /** A healthcheck probe with its timeout (runtime-contract.ts ExecOptions.probe). */
+  probeTimeoutMs?: number;
 }
 
 /** Finished exec instances are forgotten after this long, as Docker garbage-collects them. */
@@ -151,6 +153,7 @@ export class ExecManager {
         capDrop: c.hostConfig.CapDrop ?? [],
         ...(o.consoleSize ?? cfg.consoleSize ? { consoleSize: (o.consoleSize ?? cfg.consoleSize)! } : {}),
         ...(streams ? { streams } : {}),
+        ...(o.probeTimeoutMs !== undefined ? { probe: { timeoutMs: o.probeTimeoutMs } } : {}),
       });
     } catch (err) {
       const t = translateExecError(err, cfg.cmd[0] ?? '');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HealthMonitor, MAX_OUTPUT_BYTES, goDuration, applyProbe, capOutput, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
+import { HealthMonitor, MAX_OUTPUT_BYTES, MAX_TICK_MS, ProbeTicks, goDuration, probeSlot, applyProbe, capOutput, effectiveCheck, initialHealth, validateHealthcheck, type HealthState } from './health-check.js';
 
 const S = 1e9;
 
@@ -86,4 +86,47 @@ test('the monitor probes at the interval, reports changes, never overlaps probes
 
 test('timeouts are worded as Go prints durations', () => {
   assert.deepEqual([goDuration(500), goDuration(1000), goDuration(30_000), goDuration(90_000), goDuration(120_000)], ['500ms', '1s', '30s', '1m30s', '2m0s']);
+});
+
+test('probes start on shared ticks: the nearer multiple of a tenth of the delay (at most 100 ms), never at once', () => {
+  const now = 1_700_000_000_037;
+  // 1 s interval: ticks of 100 ms, half a tick early or late at most.
+  assert.equal(probeSlot(now, 1000), 1_700_000_001_000);
+  assert.equal(probeSlot(now + 20, 1000), 1_700_000_001_100);
+  for (let t = 0; t < 1000; t += 7) {
+    const s = probeSlot(now + t, 1000);
+    assert.equal(s % MAX_TICK_MS, 0);
+    assert.ok(Math.abs(s - (now + t + 1000)) <= MAX_TICK_MS / 2);
+  }
+  // 30 s: still 100 ms ticks; 200 ms: 20 ms ticks; 5 ms: 1 ms ticks (exact).
+  assert.equal(probeSlot(now, 30_000) % 100, 0);
+  assert.equal(probeSlot(now, 200) % 20, 0);
+  assert.equal(probeSlot(now, 5), now + 5);
+  // A delay of 1 ms still runs later, not now.
+  assert.ok(probeSlot(now, 1) > now);
+});
+
+test('probes due on the same tick share one timer; a cancelled probe does not run, an emptied tick goes', async () => {
+  const ticks = new ProbeTicks();
+  const ran: string[] = [];
+  // 40 ms delays: 4 ms ticks. Two probes asked for within the same millisecond land on the same one.
+  let cancelB = () => {};
+  for (;;) {
+    const t0 = Date.now();
+    ticks.at(40, () => ran.push('a'));
+    cancelB = ticks.at(40, () => ran.push('b'));
+    ticks.at(40, () => ran.push('c'));
+    if (Date.now() === t0) break;
+    await new Promise((r) => setTimeout(r, 60)); // crossed a millisecond: let these run and try again
+    ran.length = 0;
+  }
+  assert.equal(ticks.pending, 1, 'three probes, one timer');
+  cancelB();
+  const cancelD = ticks.at(400, () => ran.push('d'));
+  assert.equal(ticks.pending, 2);
+  cancelD();
+  assert.equal(ticks.pending, 1, 'a tick with nothing left on it is dropped');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(ran.sort(), ['a', 'c']);
+  assert.equal(ticks.pending, 0);
 });

@@ -1,7 +1,12 @@
 // Healthchecks as Docker runs them, in two parts: pure rules (the effective check with Docker's
 // defaults, its validation, and how one probe result moves State.Health), and HealthMonitor, which
-// keeps one timer per running container and asks the container service to run each probe as an exec.
-// A probe never delays a start: the first one runs an interval after it.
+// schedules each running container's probes and asks the container service to run each as an exec.
+// A probe never delays a start: the first one runs an interval after it. Probes start on shared ticks
+// (probeSlot): a probe due between two ticks runs on the nearer one, at most half a tick early or
+// late (a tick is a tenth of its delay, at most 100 ms), so that 50 containers probed every second
+// wake the daemon (and the probe server, probe-server.ts) about ten times a second, not fifty.
+// Rounding to the nearer tick, not the next, keeps the rate Docker's: each probe starts an interval
+// after the previous one ended, give or take half a tick, with no drift building up.
 import { InvalidParameterError } from '../../errors.js';
 import type { HealthConfig } from '../../api/types/containers.js';
 
@@ -111,15 +116,64 @@ export interface HealthMonitorDeps {
   log: { debug(msg: string, e?: unknown): void };
 }
 
-/** One timer per watched container; probes of one container never overlap. */
+/** The widest tick. */
+export const MAX_TICK_MS = 100;
+
+/**
+ * When a probe due `delayMs` after `nowMs` runs: the multiple of the tick (a tenth of the delay, 1 to
+ * MAX_TICK_MS ms) nearest to it, so that probes due close together start together. Always after
+ * `nowMs` (half a tick is at most a twentieth of the delay).
+ */
+export function probeSlot(nowMs: number, delayMs: number): number {
+  const tick = Math.max(1, Math.min(MAX_TICK_MS, Math.floor(delayMs / 10)));
+  return Math.max(nowMs + 1, Math.round((nowMs + delayMs) / tick) * tick);
+}
+
+/** One timer per tick in use, however many probes fall on it. */
+export class ProbeTicks {
+  private readonly slots = new Map<number, { timer: NodeJS.Timeout; fns: Set<() => void> }>();
+
+  /** Runs `fn` at probeSlot(now, delayMs); returns what cancels it. */
+  at(delayMs: number, fn: () => void): () => void {
+    const now = Date.now();
+    const when = probeSlot(now, delayMs);
+    let slot = this.slots.get(when);
+    if (!slot) {
+      const fns = new Set<() => void>();
+      const timer = setTimeout(() => {
+        this.slots.delete(when);
+        for (const f of fns) f();
+      }, when - now);
+      timer.unref();
+      this.slots.set(when, (slot = { timer, fns }));
+    }
+    const s = slot;
+    s.fns.add(fn);
+    return () => {
+      s.fns.delete(fn);
+      if (s.fns.size === 0 && this.slots.get(when) === s) {
+        clearTimeout(s.timer);
+        this.slots.delete(when);
+      }
+    };
+  }
+
+  /** Ticks waiting (tests). */
+  get pending(): number {
+    return this.slots.size;
+  }
+}
+
+/** Each watched container's next probe on a shared tick; probes of one container never overlap. */
 export class HealthMonitor {
-  private readonly watched = new Map<string, { timer: NodeJS.Timeout | null; stopped: boolean }>();
+  private readonly watched = new Map<string, { cancel: (() => void) | null; stopped: boolean }>();
+  private readonly ticks = new ProbeTicks();
 
   constructor(private readonly d: HealthMonitorDeps) {}
 
   watch(id: string, check: EffectiveCheck, startedAt: Date, current: HealthState): void {
     this.unwatch(id);
-    const w = { timer: null as NodeJS.Timeout | null, stopped: false };
+    const w = { cancel: null as (() => void) | null, stopped: false };
     this.watched.set(id, w);
     let state = current;
     const inStart = () => Date.now() - startedAt.getTime() < check.startPeriodMs;
@@ -127,11 +181,10 @@ export class HealthMonitor {
       if (w.stopped) return;
       // During the start period, Docker probes at the start interval (when shorter than the interval).
       const delay = inStart() && state.Status === 'starting' ? Math.min(check.startIntervalMs, check.intervalMs) : check.intervalMs;
-      w.timer = setTimeout(() => void run(), delay);
-      w.timer.unref();
+      w.cancel = this.ticks.at(delay, () => void run());
     };
     const run = async () => {
-      w.timer = null;
+      w.cancel = null;
       if (w.stopped) return;
       const start = new Date();
       const during = inStart();
@@ -160,7 +213,7 @@ export class HealthMonitor {
     const w = this.watched.get(id);
     if (!w) return;
     w.stopped = true;
-    if (w.timer) clearTimeout(w.timer);
+    w.cancel?.();
     this.watched.delete(id);
   }
 

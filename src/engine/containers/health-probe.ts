@@ -19,18 +19,28 @@ export async function runHealthProbe(d: ProbeDeps, id: string, cmd: string[], ti
   const execId = d.exec.create(id, { cmd, env: [], user: '', workingDir: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' });
   const chunks: Buffer[] = [];
   let size = 0;
-  const run = await d.exec.start(execId, {
-    detach: false,
-    onOutput: (_s, d) => {
-      if (size < 8192) chunks.push(d);
-      size += d.length;
-    },
-  });
+  // The timeout counts from the request: a runtime that runs probes through a shared helper answers
+  // exec start only at the probe's end (and kills it at the timeout itself).
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-  const res = await Promise.race([run.done, timedOut]);
-  clearTimeout(timer);
+  const ran = d.exec
+    .start(execId, {
+      detach: false,
+      probeTimeoutMs: timeoutMs,
+      onOutput: (_s, b) => {
+        if (size < 8192) chunks.push(b);
+        size += b.length;
+      },
+    })
+    .then((run) => run.done);
+  let res: number | 'timeout';
+  try {
+    res = await Promise.race([ran, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
   if (res === 'timeout') {
+    ran.catch(() => {}); // a start that fails after the timeout has nothing left to tell
     const pid = d.exec.inspect(execId).pid;
     if (pid > 0) {
       try {

@@ -63,6 +63,12 @@ export interface ExecOptions {
    * the exec stream can end with the exit code already known (the docker CLI inspects it next).
    */
   streams?: AttachStreams;
+  /**
+   * A healthcheck probe (health-probe.ts): the runtime may run it through a shared helper, kill it at
+   * `timeoutMs`, and hand its output (stdout and stderr together, as Docker keeps a probe's) to the
+   * streams once, at its end. exec() may then resolve only when the probe has ended.
+   */
+  probe?: { timeoutMs: number };
 }
 
 export interface ExecHandle {
