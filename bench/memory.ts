@@ -33,14 +33,33 @@ function comm(pid: number): string {
 }
 
 /**
- * The helper processes of an engine whose roots live under `base`: conmon monitors for berthd;
- * containerd and its shims for dockerd (found by their command lines naming the roots).
+ * The helper processes of an engine whose roots live under `base`: conmon monitors for berthd, and its
+ * probe server (a child of the daemon run as `berth-nsexec --serve`, whose command line names no
+ * root); containerd and its shims for dockerd (found by their command lines naming the roots).
  */
-export function helperPids(base: string, engine: 'berthd' | 'dockerd'): number[] {
-  return processesMentioning(base).filter((pid) => {
+export function helperPids(base: string, engine: 'berthd' | 'dockerd', daemonPid?: number): number[] {
+  const found = processesMentioning(base).filter((pid) => {
     const c = comm(pid);
     return engine === 'berthd' ? c === 'conmon' : c === 'containerd' || c.startsWith('containerd-shim');
   });
+  if (engine === 'berthd' && daemonPid) found.push(...probeServerPids(daemonPid));
+  return found;
+}
+
+/** Children of `daemonPid` whose arguments include --serve (berthd's probe server). */
+function probeServerPids(daemonPid: number): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== daemonPid) continue;
+      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--serve')) out.push(Number(p));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
 }
 
 /** CPU time (user + system) of a process, in milliseconds; 0 when it is gone. */

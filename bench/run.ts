@@ -146,7 +146,7 @@ async function startEngine(name: EngineName): Promise<Engine | undefined> {
 /** The daemon alone, and the daemon with its helpers (conmon; containerd and shims). */
 function engineMemory(e: Engine): { daemon: Memory; total: Memory } {
   const daemon = processMemory(e.d.pid!);
-  const helpers = sumMemory(helperPids(e.d.base, e.name));
+  const helpers = sumMemory(helperPids(e.d.base, e.name, e.d.pid));
   return { daemon, total: { rssKiB: daemon.rssKiB + helpers.rssKiB, pssKiB: daemon.pssKiB + helpers.pssKiB, processes: 1 + helpers.processes } };
 }
 
@@ -351,12 +351,13 @@ async function main(): Promise<void> {
       }
       await sleep(3000);
       // The same window twice over: the daemon alone, and the daemon with everything it runs for the
-      // probes (berthd: the runc processes it reaps, and its conmons; dockerd: containerd and the
+      // probes (berthd: the runc processes it reaps, its conmons, and its probe server with the
+      // helpers that server reaps; dockerd: containerd and the
       // shims, with the runc processes they reap). Processes reaped by neither (a daemonized helper's
       // own children reparented to PID 1) escape both counts.
       const engineCpu = () => {
         const m = new Map<number, number>([[e.d.pid!, cpuWithChildrenMs(e.d.pid!)]]);
-        for (const pid of helperPids(e.d.base, e.name)) m.set(pid, cpuWithChildrenMs(pid));
+        for (const pid of helperPids(e.d.base, e.name, e.d.pid)) m.set(pid, cpuWithChildrenMs(pid));
         return m;
       };
       const allBefore = engineCpu();
