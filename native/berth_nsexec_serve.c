@@ -248,8 +248,9 @@ static void reap(void) {
       if (probes[k].used && probes[k].helper == r) {
         probes[k].exited = 1;
         probes[k].status = status;
-        // The helper is gone; pipes still open belong to something the process left behind.
-        if (probes[k].grace_end < 0) probes[k].grace_end = now_ms() + (probes[k].deadline > 0 ? probes[k].deadline - now_ms() : GRACE_MS);
+        // The helper is gone; pipes still open belong to something the process left behind, which
+        // may hold them until the probe's timeout (as a direct exec's output would wait for it).
+        if (probes[k].grace_end < 0) probes[k].grace_end = probes[k].deadline > 0 ? probes[k].deadline : now_ms() + GRACE_MS;
       }
   }
 }
@@ -293,7 +294,11 @@ int nsexec_serve(void) {
         continue;
       }
       running++;
-      long long t = p->timed_out || p->exited ? p->grace_end : p->deadline;
+      // What to wake for: the timeout, or the end of the grace for pipes left open. A helper killed
+      // at its timeout but not yet gone (stuck in the kernel) is waited for by its SIGCHLD alone.
+      long long t = -1;
+      if (!p->timed_out && !p->exited) t = p->deadline;
+      else if (p->grace_end > now) t = p->grace_end;
       if (t >= 0 && (wake < 0 || t < wake)) wake = t;
     }
     if (pending_len && (running == 0 || now - pending_since >= LINGER_MS)) flush_pending();
