@@ -92,19 +92,27 @@ function probeServers(daemonPid: number): number[] {
   return out;
 }
 
-test('berthd: probes go through one probe server; a server killed is replaced and probing goes on', { skip: d.engine === 'dockerd' ? 'berthd\'s own helper' : process.env.BERTH_NO_PROBE_SERVER === '1' ? 'the probe server is turned off' : false }, async () => {
-  const r = await d.docker(['run', '-d', '--name', 'served', '--health-cmd', 'echo served', '--health-interval', '1s', 'busybox', 'sleep', '300']);
+test('berthd: probes go through one probe server; one killed mid-probe is replaced, and its probe still counts', { skip: d.engine === 'dockerd' ? 'berthd\'s own helper' : process.env.BERTH_NO_PROBE_SERVER === '1' ? 'the probe server is turned off' : false }, async () => {
+  // A probe that takes a second, every second: most of the time one is under way.
+  const r = await d.docker(['run', '-d', '--name', 'served', '--health-cmd', 'sleep 1; echo served', '--health-interval', '1s', '--health-timeout', '20s', 'busybox', 'sleep', '300']);
   assert.equal(r.code, 0, r.stderr);
   after(() => d.docker(['rm', '-f', 'served']));
   await probedUntil('served', 'served healthy', (x) => x.Status === 'healthy');
   const [server, ...more] = probeServers(d.pid!);
   assert.ok(server, 'a probe server runs beside berthd');
   assert.deepEqual(more, [], 'one server for all probes');
+  // Kill it while a probe runs (its `sleep 1` is in the container's process list).
+  await waitFor('a probe under way', async () => {
+    const top = await d.docker(['top', 'served', '-o', 'pid,args']);
+    return top.stdout.split('\n').some((l) => /\bsleep 1$/.test(l.trim())) || null;
+  }, 10_000, 50);
   process.kill(server, 'SIGKILL');
   const killedAt = Date.now();
-  // Probes after the kill succeed again (one under way at the kill may fail), through a new server.
+  // The probe under way at the kill ran again as a plain exec instead of failing (a crashed helper
+  // must not make a container unhealthy); later probes go through a new server.
   const h = await probedUntil('served', 'a good probe after the kill', (x) => x.Log.some((e) => Date.parse(e.Start) > killedAt + 100 && e.ExitCode === 0));
-  assert.equal(h.Log.at(-1)!.Output, 'served\n');
+  assert.deepEqual(h.Log.map((e) => [e.ExitCode, e.Output]), h.Log.map(() => [0, 'served\n']));
+  assert.ok(h.Log.some((e) => Date.parse(e.Start) < killedAt && Date.parse(e.End) > killedAt), `a probe spans the kill: ${JSON.stringify(h.Log)} (killed at ${new Date(killedAt).toISOString()})`);
   const now = probeServers(d.pid!);
   assert.equal(now.length, 1);
   assert.notEqual(now[0], server);

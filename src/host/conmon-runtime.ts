@@ -33,7 +33,7 @@ import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
 import { INIT_GONE, NsExec } from './nsexec.js';
-import { ProbeServer } from './probe-server.js';
+import { ProbeServer, ProbeServerGone } from './probe-server.js';
 
 /** What an exec inherits from its container's spec. */
 interface ExecDefaults {
@@ -491,13 +491,12 @@ export class ConmonRuntime implements ContainerRuntime {
       const direct = { runcPath: this.runtimePath, runcRoot: this.runc.root, containerId: opts.containerId, execId: opts.execId, process: proc, openStdin: opts.openStdin, ...(opts.streams ? { streams: opts.streams } : {}) };
       try {
         const helperArgs = this.nsexec?.plan(opts.containerId, proc);
-        if (this.nsexec && helperArgs && opts.probe && this.probes) {
-          const r = await this.probeExec(this.probes, helperArgs, opts, proc);
-          if (r) return r;
-          // The init is gone: as below, runc decides.
-          this.nsexec.forget(opts.containerId);
-        } else if (this.nsexec && helperArgs) {
+        if (this.nsexec && helperArgs) {
           try {
+            // A probe goes through the probe server; when the server died under it (null), the
+            // probe runs as any exec does rather than counting as a failed probe.
+            const served = opts.probe && this.probes ? await this.probeExec(this.probes, helperArgs, opts, proc) : null;
+            if (served) return served;
             return await runcExecDirect({ ...direct, nsexec: { path: this.nsexec.helperPath, args: helperArgs } }, this.pidFiles, this.log);
           } catch (e) {
             // The init runc recorded is gone (the container restarted since it was read): runc
@@ -519,16 +518,23 @@ export class ConmonRuntime implements ContainerRuntime {
 
   /**
    * A probe through the probe server: resolves when it has ended, its output given to the streams
-   * once; null when the container's init is not the one runc recorded (the caller falls back to runc).
+   * once; null when the server ended before answering. A helper's failure before the process ran
+   * (a missing command, the init gone) rejects as a direct exec's does.
    */
   private async probeExec(server: ProbeServer, args: string[], opts: ExecOptions, proc: RuntimeSpecProcess): Promise<ExecHandle | null> {
-    const r = await server.run(args, proc.env ?? [], opts.probe!.timeoutMs);
+    let r;
+    try {
+      r = await server.run(args, proc.env ?? [], opts.probe!.timeoutMs);
+    } catch (e) {
+      if (e instanceof ProbeServerGone) {
+        this.log.debug('probe server gone before answering; the probe runs as an exec', { container: opts.containerId });
+        return null;
+      }
+      throw e;
+    }
     if (r.pid === 0) {
       const failure = runcError(r.log);
-      if (failure !== null) {
-        if (INIT_GONE.test(failure)) return null;
-        throw Object.assign(new Error(failure), { runtimeMessage: failure } satisfies DirectExecFailure);
-      }
+      if (failure !== null) throw Object.assign(new Error(failure), { runtimeMessage: failure } satisfies DirectExecFailure);
     }
     if (r.output.length) opts.streams?.onOutput('stdout', r.output);
     // A helper ended by a signal (the server killed it at the timeout before the PID was known): the

@@ -6,12 +6,16 @@
 // batches of 50. The health monitor starts probes in shared ticks (health-check.ts), the requests of
 // one tick go out in one write, and the server answers probes that end together in one write too.
 //
-// The server is started at the first probe and again after it died; a probe it was running when it
-// died fails (the health monitor records that as a failed probe, as a probe that could not run).
+// The server is started at the first probe and again after it died; the probes it was running when
+// it died are rejected with ProbeServerGone, and the runtime runs them as ordinary execs instead
+// (a crashed helper must not make containers unhealthy).
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../daemon/logger.js';
 import { decodeProbeResponses, encodeProbeRequest, type ProbeResponse } from '../lib/oci/probe-frames.js';
 import { fastSpawn, type FastChild } from './fast-spawn.js';
+
+/** The server ended (or was closed) before answering this probe. */
+export class ProbeServerGone extends Error {}
 
 interface Pending {
   resolve(r: ProbeResponse): void;
@@ -34,10 +38,14 @@ export class ProbeServer {
 
   /** Runs one probe: berth-nsexec with `args` and `env`, killed at `timeoutMs`. */
   run(args: string[], env: string[], timeoutMs: number): Promise<ProbeResponse> {
-    if (this.closed) return Promise.reject(new Error('the probe server is closed'));
+    if (this.closed) return Promise.reject(new ProbeServerGone('the probe server is closed'));
     const id = (++this.seq).toString(36);
     const frame = encodeProbeRequest({ id, timeoutMs, args, env });
-    this.ensureStarted();
+    try {
+      this.ensureStarted();
+    } catch (e) {
+      return Promise.reject(new ProbeServerGone(`the probe server could not start: ${(e as Error).message}`));
+    }
     return new Promise<ProbeResponse>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.queued.push(frame);
@@ -56,7 +64,7 @@ export class ProbeServer {
 
   close(): void {
     this.closed = true;
-    this.stop(new Error('the probe server is closed'));
+    this.stop(new ProbeServerGone('the probe server is closed'));
   }
 
   private flush(): void {
@@ -82,7 +90,7 @@ export class ProbeServer {
         decoded = decodeProbeResponses(buf);
       } catch (e) {
         this.log.warn('probe server sent what is not a response; restarting it', e);
-        this.stop(e as Error);
+        this.stop(new ProbeServerGone((e as Error).message));
         return;
       }
       buf = decoded.rest;
@@ -97,12 +105,12 @@ export class ProbeServer {
     void child.exited.then((s) => {
       if (this.child !== child) return;
       if (!this.closed) this.log.warn('probe server ended', { code: s.code, signal: s.signal });
-      this.stop(new Error(`the probe server ended (${s.signal ?? s.code})`));
+      this.stop(new ProbeServerGone(`the probe server ended (${s.signal ?? s.code})`));
     }, () => {});
   }
 
   /** Ends the running server, if any, and fails what it was running. */
-  private stop(why: Error): void {
+  private stop(why: ProbeServerGone): void {
     const child = this.child;
     this.child = null;
     this.stdin = null;
