@@ -2,7 +2,7 @@
 // among the processes sharing them, so summing it over a daemon and its monitors does not count the
 // same library pages fifty times the way summed RSS does.
 import fs from 'node:fs';
-import { processesMentioning } from '../test/harness/index.js';
+import { probeServerPids, processesMentioning } from '../test/harness/index.js';
 
 export interface Memory {
   rssKiB: number;
@@ -44,22 +44,6 @@ export function helperPids(base: string, engine: 'berthd' | 'dockerd', daemonPid
   });
   if (engine === 'berthd' && daemonPid) found.push(...probeServerPids(daemonPid));
   return found;
-}
-
-/** Children of `daemonPid` whose arguments include --serve (berthd's probe server). */
-function probeServerPids(daemonPid: number): number[] {
-  const out: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== daemonPid) continue;
-      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--serve')) out.push(Number(p));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
 }
 
 /** CPU time (user + system) of a process, in milliseconds; 0 when it is gone. */

@@ -1,10 +1,9 @@
 // Healthcheck probes as Docker reports them: stdout and stderr in one buffer, cut at 4096 bytes and
 // marked "..."; the exit code; a probe past its timeout killed, with Docker's message, and not left
 // running. The same checks pass against the reference dockerd (BERTH_TEST_ENGINE=dockerd).
-import fs from 'node:fs';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitFor } from './harness/index.js';
+import { probeServerPids, startDaemon, waitFor } from './harness/index.js';
 
 const d = await startDaemon({ after });
 
@@ -75,30 +74,13 @@ test('a probe whose command cannot be run fails with the runtime\'s message and 
   }
 });
 
-/** The probe server berthd started (native/berth_nsexec_serve.c): its child whose arguments end in --serve. */
-function probeServers(daemonPid: number): number[] {
-  const out: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== daemonPid) continue;
-      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--serve')) out.push(Number(p));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
-}
-
 test('berthd: probes go through one probe server; one killed mid-probe is replaced, and its probe still counts', { skip: d.engine === 'dockerd' ? 'berthd\'s own helper' : process.env.BERTH_NO_PROBE_SERVER === '1' ? 'the probe server is turned off' : false }, async () => {
   // A probe that takes a second, every second: most of the time one is under way.
   const r = await d.docker(['run', '-d', '--name', 'served', '--health-cmd', 'sleep 1; echo served', '--health-interval', '1s', '--health-timeout', '20s', 'busybox', 'sleep', '300']);
   assert.equal(r.code, 0, r.stderr);
   after(() => d.docker(['rm', '-f', 'served']));
   await probedUntil('served', 'served healthy', (x) => x.Status === 'healthy');
-  const [server, ...more] = probeServers(d.pid!);
+  const [server, ...more] = probeServerPids(d.pid!);
   assert.ok(server, 'a probe server runs beside berthd');
   assert.deepEqual(more, [], 'one server for all probes');
   // Kill it while a probe runs (its `sleep 1` is in the container's process list).
@@ -113,7 +95,7 @@ test('berthd: probes go through one probe server; one killed mid-probe is replac
   const h = await probedUntil('served', 'a good probe after the kill', (x) => x.Log.some((e) => Date.parse(e.Start) > killedAt + 100 && e.ExitCode === 0));
   assert.deepEqual(h.Log.map((e) => [e.ExitCode, e.Output]), h.Log.map(() => [0, 'served\n']));
   assert.ok(h.Log.some((e) => Date.parse(e.Start) < killedAt && Date.parse(e.End) > killedAt), `a probe spans the kill: ${JSON.stringify(h.Log)} (killed at ${new Date(killedAt).toISOString()})`);
-  const now = probeServers(d.pid!);
+  const now = probeServerPids(d.pid!);
   assert.equal(now.length, 1);
   assert.notEqual(now[0], server);
   assert.equal(h.Status, 'healthy');

@@ -93,6 +93,19 @@ export function processesMentioning(needle: string): number[] {
   return pids;
 }
 
+/** berthd's probe server: children of `daemonPid` run with the argument --serve (berth_nsexec_serve.c). */
+export function probeServerPids(daemonPid: number): number[] {
+  return processesMentioning('--serve').filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === daemonPid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--serve');
+    } catch {
+      return false; // exited
+    }
+  });
+}
+
 /** Mount points at or under `dir`, in mount order (from /proc/self/mountinfo). */
 export function mountsUnder(dir: string): string[] {
   const out: string[] = [];
