@@ -404,19 +404,23 @@ static napi_value js_netns_create(napi_env env, napi_callback_info info) {
 }
 
 // sealedCopy(path) -> fd: a memfd holding a copy of the program at `path`, sealed against every
-// change (write, grow, shrink, further seals). berth-nsexec is run from it: a process inside a
-// container whose /proc/PID/exe points at a sealed memfd cannot write the host's program through it
-// (CVE-2019-5736), and the helper, seeing its own seals, need not copy itself on every exec.
+// change (write, grow, shrink, further seals), named after the program. berth-nsexec and runc are run
+// from one: a process inside a container whose /proc/PID/exe points at a sealed memfd cannot write
+// the host's program through it (CVE-2019-5736), and each program, seeing its own seals, need not
+// copy itself on every exec.
 static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
   char *src = string_arg(env, info, "sealedCopy(path)");
   if (!src) return NULL;
+  char name[64];
+  const char *base = strrchr(src, '/');
+  snprintf(name, sizeof name, "%s", base ? base + 1 : src);
   int in = open(src, O_RDONLY | O_CLOEXEC);
   free(src);
   if (in < 0) {
     throw_errno(env, errno, "open");
     return NULL;
   }
-  int mfd = (int)syscall(SYS_memfd_create, "berth-nsexec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int mfd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0) {
     int e = errno;
     close(in);

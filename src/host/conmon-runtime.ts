@@ -34,6 +34,7 @@ import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
 import { INIT_GONE, NsExec } from './nsexec.js';
 import { ProbeServer, ProbeServerGone } from './probe-server.js';
+import { sealedProgramPath } from './native.js';
 
 /** What an exec inherits from its container's spec. */
 interface ExecDefaults {
@@ -147,7 +148,9 @@ export class ConmonRuntime implements ContainerRuntime {
 
   constructor(opts: ConmonRuntimeOptions) {
     this.log = opts.log;
-    this.runtimePath = opts.runtimePath ?? resolveBinary('runc', ['/usr/sbin/runc', '/usr/bin/runc']);
+    // runc run from a sealed copy berthd holds (native.ts sealedProgramPath): runc then skips the
+    // copy of its ~10 MB self it makes at every create and exec.
+    this.runtimePath = sealedProgramPath(opts.runtimePath ?? resolveBinary('runc', ['/usr/sbin/runc', '/usr/bin/runc']));
     this.conmonPath = opts.conmonPath ?? resolveBinary('conmon', ['/usr/bin/conmon', '/usr/libexec/podman/conmon']);
     this.runc = new Runc({ execRoot: opts.execRoot, runtimePath: this.runtimePath, log: opts.log });
     this.exitsDir = path.join(opts.execRoot, 'exits');

@@ -154,3 +154,21 @@ export function sealedCopy(path: string): number | null {
     return null;
   }
 }
+
+const sealedPaths = new Map<string, string>();
+
+/**
+ * Where to run the program at `path` from: `/proc/<daemon>/fd/N`, a sealed copy made once per
+ * program for the process's life, or `path` itself when no copy can be made. runc recognises a
+ * sealed copy as its own and then skips the copy of itself it makes at every create and exec
+ * (CVE-2019-5736): ~3 ms of each `runc run` here (median of 15 each way, 56.2 against 52.9 ms).
+ */
+export function sealedProgramPath(path: string): string {
+  let p = sealedPaths.get(path);
+  if (p === undefined) {
+    const fd = sealedCopy(path);
+    p = fd === null ? path : `/proc/${process.pid}/fd/${fd}`;
+    sealedPaths.set(path, p);
+  }
+  return p;
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { planNsExec, type RuncStateFile } from '../lib/oci/nsexec-plan.js';
 import type { RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
-import { findNativeFile, sealedCopy } from './native.js';
+import { findNativeFile, sealedProgramPath } from './native.js';
 
 /** The built helper, unless turned off (BERTH_NO_NSEXEC=1) or not executable. */
 function findHelper(): string | null {
@@ -41,8 +41,7 @@ export class NsExec {
   static find(runcRoot: string): NsExec | null {
     const p = findHelper();
     if (!p) return null;
-    const fd = sealedCopy(p);
-    return new NsExec(fd === null ? p : `/proc/${process.pid}/fd/${fd}`, runcRoot);
+    return new NsExec(sealedProgramPath(p), runcRoot);
   }
 
   /**
