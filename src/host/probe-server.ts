@@ -57,11 +57,6 @@ export class ProbeServer {
     });
   }
 
-  /** The server's PID (tests), 0 when none runs. */
-  get pid(): number {
-    return this.child?.pid ?? 0;
-  }
-
   close(): void {
     this.closed = true;
     this.stop(new ProbeServerGone('the probe server is closed'));

@@ -98,8 +98,7 @@ export function probeServerPids(daemonPid: number): number[] {
   return processesMentioning('--serve').filter((pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === daemonPid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--serve');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === daemonPid;
     } catch {
       return false; // exited
     }
