@@ -9,6 +9,9 @@
 //   own that ends right after: unshare(2) changes the namespace of the calling thread only, so no
 //   thread of Node's (the main one, the libuv pool) ever changes namespace.
 // - a sealed memfd copy of a program (berth-nsexec), run through /proc/<berthd>/fd/N.
+// - rtnetlink requests (encoded by src/lib/net/rtnetlink.ts) sent from inside a network namespace: a
+//   container's veth wired without `ip` or `nsenter` processes. Like netnsCreate, on a thread of its
+//   own that joins the namespace and ends.
 // Calls that can block (mount) run on the libuv thread pool and return promises; waitpid never blocks.
 // A failure rejects (or throws) an Error carrying `code` ("EBUSY"), `errno` and `syscall`, as Node's
 // fs errors do.
@@ -28,6 +31,9 @@
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/netlink.h>
 
 typedef struct {
   napi_async_work work;
@@ -53,7 +59,7 @@ static void execute(napi_env env, void *arg) {
   c->err = r == 0 ? 0 : errno;
 }
 
-// errno names for the codes these calls return (mount(2), umount2(2)); others read "E<number>".
+// errno names for the codes these calls return (mount(2), umount2(2), netlink); others read "E<number>".
 static const char *errno_name(int e) {
   switch (e) {
     case EACCES: return "EACCES";
@@ -79,6 +85,10 @@ static const char *errno_name(int e) {
     case ESRCH: return "ESRCH";
     case E2BIG: return "E2BIG";
     case EBADF: return "EBADF";
+    case EEXIST: return "EEXIST";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
     default: return NULL;
   }
 }
@@ -452,6 +462,169 @@ static napi_value js_sealed_copy(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// netlinkSend(nsPath | null, messages) -> Promise<void>. `messages` holds whole rtnetlink requests,
+// each asking for an acknowledgement; they are sent one at a time from a NETLINK_ROUTE socket made
+// inside the namespace at nsPath (the daemon's own when null), and the first refused one rejects the
+// promise with its errno and `index` (its position). The socket belongs to the namespace it was made
+// in, so the thread that joins the namespace is a fresh one that ends with the call: no thread of
+// Node's ever changes namespace.
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *ns;
+  unsigned char *msgs;
+  size_t len;
+  int err;
+  const char *sys;
+  int index;
+} nl_call_t;
+
+static void nl_fail(nl_call_t *c, int err, const char *sys) {
+  c->err = err;
+  c->sys = sys;
+}
+
+static void *nl_thread(void *arg) {
+  nl_call_t *c = arg;
+  if (c->ns) {
+    int fd = open(c->ns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      nl_fail(c, errno, "open");
+      return NULL;
+    }
+    int r = setns(fd, CLONE_NEWNET);
+    int e = errno;
+    close(fd);
+    if (r < 0) {
+      nl_fail(c, e, "setns");
+      return NULL;
+    }
+  }
+  int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (s < 0) {
+    nl_fail(c, errno, "socket");
+    return NULL;
+  }
+  // The kernel answers every request at once; a bound wait only guards against the impossible.
+  struct timeval tv = {5, 0};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  unsigned char reply[8192] __attribute__((aligned(4)));
+  size_t off = 0;
+  for (int i = 0; off + sizeof(struct nlmsghdr) <= c->len; i++) {
+    struct nlmsghdr *h = (struct nlmsghdr *)(c->msgs + off);
+    if (h->nlmsg_len < sizeof *h || off + h->nlmsg_len > c->len) {
+      nl_fail(c, EINVAL, "netlink");
+      c->index = i;
+      break;
+    }
+    c->index = i;
+    if (sendto(s, h, h->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+      nl_fail(c, errno, "sendto");
+      break;
+    }
+    int acked = 0;
+    while (!acked) {
+      ssize_t n = recv(s, reply, sizeof reply, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        nl_fail(c, errno, "recv");
+        goto out;
+      }
+      int left = (int)n;
+      for (struct nlmsghdr *r = (struct nlmsghdr *)reply; NLMSG_OK(r, left); r = NLMSG_NEXT(r, left)) {
+        if (r->nlmsg_seq != h->nlmsg_seq || r->nlmsg_type != NLMSG_ERROR) continue;
+        struct nlmsgerr *e = NLMSG_DATA(r);
+        if (e->error != 0) {
+          nl_fail(c, -e->error, "netlink");
+          goto out;
+        }
+        acked = 1;
+        break;
+      }
+    }
+    off += NLMSG_ALIGN(h->nlmsg_len);
+  }
+out:
+  close(s);
+  return NULL;
+}
+
+static void nl_execute(napi_env env, void *arg) {
+  (void)env;
+  nl_call_t *c = arg;
+  pthread_t t;
+  int e = pthread_create(&t, NULL, nl_thread, c);
+  if (e != 0) {
+    nl_fail(c, e, "pthread_create");
+    return;
+  }
+  pthread_join(t, NULL);
+}
+
+static void nl_complete(napi_env env, napi_status status, void *arg) {
+  nl_call_t *c = arg;
+  if (status == napi_ok && c->err == 0) {
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    napi_resolve_deferred(env, c->deferred, undef);
+  } else {
+    napi_value err = errno_error(env, c->err ? c->err : EIO, c->sys ? c->sys : "netlink", c->ns);
+    napi_value idx;
+    napi_create_int32(env, c->index, &idx);
+    napi_set_named_property(env, err, "index", idx);
+    napi_reject_deferred(env, c->deferred, err);
+  }
+  napi_delete_async_work(env, c->work);
+  free(c->ns);
+  free(c->msgs);
+  free(c);
+}
+
+static napi_value js_netlink_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const char *usage = "netlinkSend(nsPath | null, messages: Buffer)";
+  bool is_buffer = false;
+  if (argc < 2 || napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  nl_call_t *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  void *data = NULL;
+  size_t len = 0;
+  if (get_string(env, argv[0], &c->ns) || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok || len == 0) {
+    free(c->ns);
+    free(c);
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  c->msgs = malloc(len);
+  if (!c->msgs) {
+    free(c->ns);
+    free(c);
+    return NULL;
+  }
+  memcpy(c->msgs, data, len);
+  c->len = len;
+  napi_value promise, name;
+  if (napi_create_promise(env, &c->deferred, &promise) != napi_ok) {
+    free(c->ns);
+    free(c->msgs);
+    free(c);
+    napi_throw_error(env, NULL, "cannot create a promise");
+    return NULL;
+  }
+  napi_create_string_utf8(env, "berth_netlink", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, nl_execute, nl_complete, c, &c->work);
+  napi_queue_async_work(env, c->work);
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value f;
   napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount_call, NULL, &f);
@@ -468,6 +641,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "netnsCreate", f);
   napi_create_function(env, "sealedCopy", NAPI_AUTO_LENGTH, js_sealed_copy, NULL, &f);
   napi_set_named_property(env, exports, "sealedCopy", f);
+  napi_create_function(env, "netlinkSend", NAPI_AUTO_LENGTH, js_netlink_send, NULL, &f);
+  napi_set_named_property(env, exports, "netlinkSend", f);
   return exports;
 }
 

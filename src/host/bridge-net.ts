@@ -1,5 +1,6 @@
-// The kernel side of bridge networking, as thin as it can be: bridges and veth pairs through
-// iproute2 (`ip -batch`, one process per side), sysctls through /proc, and packet filtering through
+// The kernel side of bridge networking, as thin as it can be: bridges through iproute2, veth pairs
+// through rtnetlink from berthd itself (veth-netlink.ts; `ip -batch`, one process per side, when the
+// native addon is not built), sysctls through /proc, and packet filtering through
 // iptables-restore, which replaces whole chains in one atomic call. The engine decides everything;
 // this file only carries it out.
 //
@@ -12,6 +13,7 @@ import fs from 'node:fs';
 import { runCommand } from './command.js';
 import type { Logger } from '../daemon/logger.js';
 import { SystemError } from '../errors.js';
+import { vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
 
 export interface ChainNames {
   filter: string;
@@ -114,6 +116,7 @@ export interface NetnsVethPlan extends VethEnds {
  * the first endpoint, the loopback (runc brings lo up only in namespaces it makes itself).
  */
 export async function plumbIntoNetns(p: NetnsVethPlan, log?: Logger): Promise<void> {
+  if (vethNetlinkAvailable()) return wireVethNetlink(p);
   await run('ip', ['-batch', '-'], log, `link add ${p.hostIf} up master ${p.bridge} type veth peer name ${p.ifName} address ${p.mac} netns ${p.netns}\n`);
   const inside = [`addr add ${p.address}/${p.prefixLen} dev ${p.ifName}`, `link set ${p.ifName} up`];
   if (p.loopback) inside.unshift('link set lo up');

@@ -24,6 +24,7 @@ interface Addon {
   waitpid(pid: number): { code: number | null; signal: number | null } | null;
   netnsCreate?(path: string): void;
   sealedCopy?(path: string): number;
+  netlinkSend?(nsPath: string | null, messages: Buffer): Promise<void>;
 }
 
 /** native/build/Release/<name> (what native/build.sh makes), found from here whether running from src/ or dist/src/. */
@@ -95,6 +96,21 @@ export function netnsAvailable(): boolean {
 export function netnsCreate(path: string): void {
   if (!addon?.netnsCreate) throw new Error('the native addon is not built');
   addon.netnsCreate(path);
+}
+
+/** Whether netlinkSend() can be called (an addon built before it was added lacks it). */
+export function netlinkAvailable(): boolean {
+  return !!addon?.netlinkSend;
+}
+
+/**
+ * Sends rtnetlink requests (src/lib/net/rtnetlink.ts) one at a time from inside the network namespace
+ * at `nsPath` (berthd's own when null), each acknowledged before the next. The first one the kernel
+ * refuses rejects with an Error carrying `code` (EEXIST...) and `index`, its position.
+ */
+export function netlinkSend(nsPath: string | null, messages: Buffer): Promise<void> {
+  if (!addon?.netlinkSend) return Promise.reject(new Error('the native addon is not built'));
+  return addon.netlinkSend(nsPath, messages);
 }
 
 export interface ExitStatus {
