@@ -1,7 +1,7 @@
 // cgroup layout detection from mountinfo text, and the paths derived from it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCgroupMounts, cgroupDirs, cgroupsPathFor, ownProcsFile } from './cgroups.js';
+import { parseCgroupMounts, cgroupDirs, cgroupsPathFor } from './cgroups.js';
 import { parseProcLimits } from './rlimits.js';
 import { capabilitiesFromMask } from './capabilities.js';
 
@@ -58,13 +58,4 @@ test('capability masks decode by bit number', () => {
   assert.ok(caps.includes('CAP_SYS_ADMIN'));
   assert.ok(caps.includes('CAP_CHECKPOINT_RESTORE'));
   assert.deepEqual(capabilitiesFromMask('1'), ['CAP_CHOWN']);
-});
-
-test('own cgroup.procs for the migration warm-up: a v1 pids/cpu hierarchy, else the unified tree', () => {
-  const selfHybrid = '9:name=systemd:/\n8:pids:/svc\n4:memory:/process_api/31c5\n1:cpu:/\n0::/\n';
-  assert.equal(ownProcsFile(selfHybrid, parseCgroupMounts(hybrid)), '/sys/fs/cgroup/pids/svc/cgroup.procs');
-  const noPids = hybrid.split('\n').filter((x) => !x.includes(' - cgroup cgroup rw,pids')).join('\n');
-  assert.equal(ownProcsFile(selfHybrid, parseCgroupMounts(noPids)), '/sys/fs/cgroup/cpu/cgroup.procs');
-  assert.equal(ownProcsFile('0::/system.slice/berthd.service\n', parseCgroupMounts(v2)), '/sys/fs/cgroup/system.slice/berthd.service/cgroup.procs');
-  assert.equal(ownProcsFile('', parseCgroupMounts(v2)), null);
 });

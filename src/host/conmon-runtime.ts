@@ -25,7 +25,6 @@ import { SystemError, NotFoundError } from '../errors.js';
 import { effectiveCapabilities, type RuntimeSpec, type RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
 import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
-import { keepCgroupMigrationWarm } from './cgroups.js';
 import { processExited, processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
@@ -188,8 +187,6 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     if (opts.logPath !== null) fs.mkdirSync(path.dirname(opts.logPath), { recursive: true });
     const conmonPidFile = path.join(persist, 'conmon.pid');
-    // runc create moves the init into the container's cgroups: see keepCgroupMigrationWarm.
-    const stopWarm = keepCgroupMigrationWarm();
     const c = spawnConmon(
       {
         conmonPath: this.conmonPath,
@@ -220,7 +217,6 @@ export class ConmonRuntime implements ContainerRuntime {
         return { data: -1, message: `timed out after ${CREATE_TIMEOUT_MS / 1000}s waiting for the runtime to create the container` };
       });
     } finally {
-      stopWarm();
       c.release();
     }
     if (!msg || msg.data <= 0) {
@@ -558,8 +554,6 @@ export class ConmonRuntime implements ContainerRuntime {
     await fsp.writeFile(processSpec, JSON.stringify(proc));
     for (const f of ['attach', 'ctl', 'winsz', 'exit', opts.containerId]) await fsp.rm(path.join(opts.execDir, f), { force: true });
 
-    // runc exec moves the process into the container's cgroups: see keepCgroupMigrationWarm.
-    const stopWarm = keepCgroupMigrationWarm();
     const c = spawnConmon(
       {
         conmonPath: this.conmonPath,
@@ -607,7 +601,6 @@ export class ConmonRuntime implements ContainerRuntime {
         c.start?.write('1');
       }
       const first = await orGone(c.sync.next(), () => null);
-      stopWarm();
       if (!first || first.data <= 0) {
         const raw = first?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
         const text = runtimeErrorText(raw);
@@ -643,7 +636,6 @@ export class ConmonRuntime implements ContainerRuntime {
         resize: (h: number, w: number) => writeFifo(path.join(execDir, 'ctl'), `1 ${Math.max(0, h | 0)} ${Math.max(0, w | 0)}\n`),
       };
     } catch (e) {
-      stopWarm();
       mon.stop();
       c.release();
       if (e instanceof RuncError) throw e;

@@ -20,7 +20,6 @@ import type { Logger } from '../daemon/logger.js';
 import type { AttachHandle, AttachStreams, ExecHandle } from '../engine/containers/runtime-contract.js';
 import type { RuntimeSpecProcess } from '../lib/oci/runtime-spec.js';
 import { fastSpawn, nativeSpawnAvailable } from './fast-spawn.js';
-import { keepCgroupMigrationWarm } from './cgroups.js';
 
 export interface DirectExecOptions {
   runcPath: string;
@@ -148,8 +147,6 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
     pidFile,
     o.containerId,
   ];
-  // runc exec moves the process into the container's cgroups: see keepCgroupMigrationWarm.
-  const stopWarm = keepCgroupMigrationWarm();
   const started = Date.now();
   let child;
   try {
@@ -158,7 +155,6 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
       stdio: [withStdin ? 'write' : 'ignore', attached ? 'read' : 'ignore', attached ? 'read' : 'ignore', o.nsexec ? 'ignore' : 'write', 'read'],
     });
   } catch (e) {
-    stopWarm();
     return Promise.reject(e);
   }
   const [stdinPipe, stdoutPipe, stderrPipe, specPipe, logPipe] = child.streams as [Writable | null, Readable | null, Readable | null, Writable | null, Readable];
@@ -213,7 +209,6 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
     };
     const exited = (async () => {
       const status = await child.exited;
-      stopWarm();
       stopWaiting();
       if (helper && status.code === null) {
         // berth-nsexec killed: unlike runc, which copies through pipes of its own, it handed the
@@ -229,7 +224,6 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
     const onRunning = () => {
       if (settled) return;
       running = true;
-      stopWarm();
       pid = helper ? reportedPid : pids.readPid(o.execId);
       release();
       settled = true;
@@ -263,7 +257,6 @@ export function runcExecDirect(o: DirectExecOptions, pids: PidFiles, log: Logger
       (e: Error) => {
         if (settled) return;
         settled = true;
-        stopWarm();
         reject(e);
       },
     );

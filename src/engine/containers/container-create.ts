@@ -63,8 +63,6 @@ export class ContainerCreator {
       validateNetworkMode(hc.NetworkMode);
     }
     validateUnsupported(hc, this.d.config.defaultRuntime);
-    // Most creates are a `docker run`, whose start follows within milliseconds.
-    this.d.host.prepareStart?.();
     validateRestartPolicy(hc.RestartPolicy, !!hc.AutoRemove);
     validateHealthcheck(req.Healthcheck);
     validateResources(hc, os.availableParallelism?.() ?? os.cpus().length);

@@ -25,8 +25,6 @@ export interface ContainerHostOps {
   buildSpec(input: SpecInput): unknown;
   /** The host's hard rlimits by OCI name (RLIMIT_NOFILE...). */
   hostHardLimits(): Record<string, number>;
-  /** A hint that a container is about to start: the host may pay slow kernel set-up in advance. */
-  prepareStart?(): void;
   /** Removes the container's cgroup directories if the runtime left any. */
   removeCgroup(cgroupsPath: string): Promise<void>;
   /** Runs `ps` with the given arguments and returns its stdout. */

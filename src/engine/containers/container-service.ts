@@ -433,7 +433,6 @@ export class ContainerService implements ImageUsage {
   }
 
   private async startLocked(c: ContainerRecord): Promise<void> {
-    this.host.prepareStart?.();
     let staged = this.takePrepared(c.id);
     try {
       staged ??= await this.stageRun(c);
@@ -755,14 +754,7 @@ export class ContainerService implements ImageUsage {
 
   // ---------------------------------------------------------------- exec
 
-  /** A hint that a start (or exec) may follow soon: the host may pay slow kernel set-up in advance. */
-  expectStart(): void {
-    this.host.prepareStart?.();
-  }
-
   createExec(...args: Parameters<ExecManager['create']>): ReturnType<ExecManager['create']> {
-    // `runc exec` moves the new process into the container's cgroups: the same warm-up as a start.
-    this.host.prepareStart?.();
     return this.exec.create(...args);
   }
   startExec(...args: Parameters<ExecManager['start']>): ReturnType<ExecManager['start']> {

@@ -8,7 +8,7 @@ import { readHostHardLimits } from '../../host/rlimits.js';
 import { readHostCapabilities } from '../../host/capabilities.js';
 import { runCommand } from '../../host/command.js';
 import { isMounted, mountOverlay, unmountOverlay } from '../../host/overlay.js';
-import { defaultCgroupNamespace, prewarmCgroupMigration, removeCgroup, swapAccounting } from '../../host/cgroups.js';
+import { defaultCgroupNamespace, removeCgroup, swapAccounting } from '../../host/cgroups.js';
 import { onlineCpus, readCgroupStats, readSystemCpuNs } from '../../host/cgroup-stats.js';
 import type { ContainerHostOps } from './container-host.js';
 import { parseNetDev } from '../../lib/net/net-dev.js';
@@ -38,7 +38,6 @@ export function createHostOps(log: Logger): ContainerHostOps {
         (t) => parseNetDev(t),
         () => null,
       ),
-    prepareStart: () => prewarmCgroupMigration(),
     removeCgroup: (p) => removeCgroup(p),
     async ps(args: string[]) {
       const r = await runCommand('ps', args, { log, timeoutMs: 10_000 });
