@@ -58,6 +58,8 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   await acquirePidfile(config.pidfile);
+  // Its `--version` calls run in the background while the services below start.
+  const host = probeHost();
 
   const events = new EventBus();
   const runtime = new ConmonRuntime({ execRoot: config.execRoot, log });
@@ -98,7 +100,7 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   // The builder pulls a missing base image (and every base with pull=1) as the classic builder does.
   builder.pullImage = (ref, o) => distribution.pullNamed(ref, o);
 
-  const services: Services = { config, log, events, images, containers, volumes, networks, builder, host: probeHost(), distribution };
+  const services: Services = { config, log, events, images, containers, volumes, networks, builder, host, distribution };
   const api = new ApiServer(log);
   api.corsOrigin = config.corsOrigin ?? '';
   registerAllRoutes(api.router, services);

@@ -14,6 +14,7 @@ import { runCommand } from './command.js';
 import type { Logger } from '../daemon/logger.js';
 import { SystemError } from '../errors.js';
 import { vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
+import { savedRulePresent } from '../lib/net/rules.js';
 
 export interface ChainNames {
   filter: string;
@@ -157,7 +158,12 @@ export async function replaceChains(tables: { filter: Record<string, string[][]>
 
 /** Makes sure each built-in chain jumps to ours once (inserted first, so a dockerd's DROP policy does not win). */
 export async function ensureJumps(tag: string, log?: Logger): Promise<void> {
+  // One iptables-save finds the jumps a restarted daemon left (the common case) in one process, where
+  // a check per jump took four; a jump it does not show is checked with -C before it is added.
+  const saved = await runCommand('iptables-save', [], log ? { log } : {});
+  const text = saved.code === 0 ? saved.stdout : '';
   for (const [table, chain, rule] of jumpRules(tag)) {
+    if (savedRulePresent(text, table, chain, rule)) continue;
     const check = await runCommand('iptables', ['-w', '5', '-t', table, '-C', chain, ...rule], log ? { log } : {});
     if (check.code === 0) continue;
     await run('iptables', ['-w', '5', '-t', table, '-I', chain, '1', ...rule], log);

@@ -56,3 +56,20 @@ export function computeRules(chains: { filter: string; dnat: string; post: strin
   }
   return { filter: { [chains.filter]: filter }, nat: { [chains.dnat]: dnat, [chains.post]: post } };
 }
+
+/**
+ * Whether `iptables-save` output holds `-A CHAIN RULE` in TABLE. The rule is compared as iptables-save
+ * prints it (the arguments in the order given, single spaces), so a rule written differently reads
+ * as absent: the caller then asks iptables itself (`-C`) before adding one.
+ */
+export function savedRulePresent(saveText: string, table: string, chain: string, rule: string[]): boolean {
+  const want = ['-A', chain, ...rule].join(' ');
+  let inTable = false;
+  for (const raw of saveText.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('*')) inTable = line.slice(1) === table;
+    else if (line === 'COMMIT') inTable = false;
+    else if (inTable && line === want) return true;
+  }
+  return false;
+}

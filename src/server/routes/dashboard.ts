@@ -10,8 +10,12 @@ import type { Router } from '../http-server.js';
 import type { Services } from '../../daemon/services.js';
 import { NotFoundError } from '../../errors.js';
 
-/** dist/web, next to dist/src where this file runs from. */
-const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web');
+/** dist/web, beside dist/src (the compiled modules) and dist/bundle (scripts/bundle.mjs), whichever this runs from. */
+const WEB_DIR = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (path.basename(dir) !== 'dist' && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'web');
+})();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
