@@ -77,9 +77,8 @@ async function run(config: ReturnType<typeof parseDaemonFlags>, log: ReturnType<
   containers = new ContainerService({ config, runtime, images, volumes, events, log, networking: networks });
   networks.hasUser = (n) => containers!.usesNetwork(n.id, n.name);
 
-  await images.init();
-  await volumes.init();
-  await networks.init();
+  // Independent stores: the network one waits on `ip` and iptables-restore while the others read disk.
+  await Promise.all([images.init(), volumes.init(), networks.init()]);
   await containers.init();
   await networks.adopt(containers.runningRecords());
   const builder = new Builder(images, containers, config.dataRoot, log);
