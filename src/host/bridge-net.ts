@@ -1,6 +1,6 @@
-// The kernel side of bridge networking, as thin as it can be: bridges through iproute2, veth pairs
-// through rtnetlink from berthd itself (veth-netlink.ts; `ip -batch`, one process per side, when the
-// native addon is not built), sysctls through /proc, and packet filtering through
+// The kernel side of bridge networking, as thin as it can be: bridges and veth pairs through
+// rtnetlink from berthd itself (veth-netlink.ts; iproute2's `ip -batch` when the native addon is not
+// built), sysctls through /proc, and packet filtering through
 // iptables-restore, which replaces whole chains in one atomic call. The engine decides everything;
 // this file only carries it out.
 //
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { runCommand } from './command.js';
 import type { Logger } from '../daemon/logger.js';
 import { SystemError } from '../errors.js';
-import { vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
+import { ensureBridgeNetlink, vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
 import { savedRulePresent } from '../lib/net/rules.js';
 
 export interface ChainNames {
@@ -60,10 +60,14 @@ export function linkExists(name: string): boolean {
  * across it, which is how published ports answer on loopback without a userland proxy.
  */
 export async function ensureBridge(name: string, gatewayCidr: string, log?: Logger): Promise<void> {
-  const cmds: string[] = [];
-  if (!linkExists(name)) cmds.push(`link add name ${name} type bridge`);
-  cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} up`);
-  await run('ip', ['-batch', '-'], log, cmds.join('\n') + '\n');
+  const [gateway, prefix] = gatewayCidr.split('/');
+  if (vethNetlinkAvailable()) await ensureBridgeNetlink(name, gateway!, Number(prefix));
+  else {
+    const cmds: string[] = [];
+    if (!linkExists(name)) cmds.push(`link add name ${name} type bridge`);
+    cmds.push(`addr replace ${gatewayCidr} dev ${name}`, `link set ${name} up`);
+    await run('ip', ['-batch', '-'], log, cmds.join('\n') + '\n');
+  }
   writeSysctl(`/proc/sys/net/ipv4/conf/${name}/route_localnet`, '1');
   writeSysctl('/proc/sys/net/ipv4/ip_forward', '1');
 }

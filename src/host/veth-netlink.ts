@@ -4,7 +4,7 @@
 // which is creating the container on the other core at the same moment.
 import fs from 'node:fs';
 import * as native from './native.js';
-import { addressAdd, defaultRoute, linkDelete, linkUp, LOOPBACK_IFINDEX, vethCreate } from '../lib/net/rtnetlink.js';
+import { addressAdd, bridgeCreate, defaultRoute, linkDelete, linkUp, LOOPBACK_IFINDEX, vethCreate } from '../lib/net/rtnetlink.js';
 import { SystemError } from '../errors.js';
 
 export interface VethWiring {
@@ -66,5 +66,20 @@ export async function wireVethNetlink(p: VethWiring): Promise<void> {
   } catch (e) {
     await native.netlinkSend(null, linkDelete(p.hostIf, 1)).catch(() => {});
     throw fail('configure the interface', e);
+  }
+}
+
+/**
+ * A bridge with its gateway address, up (`ip link add NAME type bridge; ip addr replace CIDR dev
+ * NAME; ip link set NAME up`), made when missing and adopted when there: a restarted daemon finds its
+ * own, with its containers' veths still attached.
+ */
+export async function ensureBridgeNetlink(name: string, address: string, prefixLen: number): Promise<void> {
+  try {
+    if (!fs.existsSync(`/sys/class/net/${name}`)) await native.netlinkSend(null, bridgeCreate(name, 1));
+    const index = readIndex(`/sys/class/net/${name}/ifindex`);
+    await native.netlinkSend(null, Buffer.concat([addressAdd(index, address, prefixLen, 2, { replace: true }), linkUp(index, 3)]));
+  } catch (e) {
+    throw new SystemError(`cannot set up the bridge ${name}: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -250,8 +250,10 @@ export class NetworkService implements ContainerNetworking {
       builtin: false,
     };
     try {
-      await ensureBridge(bridge, `${rec.gateway}/${pool.prefixLen}`, this.o.log);
-      await this.store.save(rec);
+      // The bridge and the record at once: a failure of either removes both (below), and a crash
+      // between them leaves a bridge without a record, which no start adopts, or a record whose
+      // bridge the next start makes.
+      await Promise.all([ensureBridge(bridge, `${rec.gateway}/${pool.prefixLen}`, this.o.log), this.store.save(rec)]);
       this.pools.set(id, pool);
       await this.syncRules();
       await this.dns.serve(id, rec.gateway!);

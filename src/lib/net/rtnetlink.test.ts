@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressAdd, defaultRoute, ipv4Broadcast, ipv4Bytes, linkDelete, linkUp, macBytes, rtattr, splitMessages, vethCreate } from './rtnetlink.js';
+import { addressAdd, bridgeCreate, defaultRoute, ipv4Broadcast, ipv4Bytes, linkDelete, linkUp, macBytes, rtattr, splitMessages, vethCreate } from './rtnetlink.js';
 
 // An independent reader of what the encoder writes: attributes as {type: payload}, in order.
 function attrs(buf: Buffer): Array<[number, Buffer]> {
@@ -114,4 +114,16 @@ test('addresses and MACs are checked, not guessed', () => {
   assert.deepEqual([...ipv4Broadcast('10.1.2.3', 8)], [10, 255, 255, 255]);
   assert.deepEqual([...ipv4Broadcast('10.1.2.3', 32)], [10, 1, 2, 3]);
   assert.throws(() => addressAdd(2, '10.0.0.2', 33, 1), /prefix length/);
+});
+
+test('a bridge is a new link of kind bridge by name; its address can be replaced rather than added', () => {
+  const m = bridgeCreate('berth9', 4);
+  const [h] = splitMessages(m);
+  assert.deepEqual(h, { type: 16, flags: 0x1 | 0x4 | 0x400 | 0x200, seq: 4, length: m.length });
+  const top = attrs(m.subarray(32));
+  assert.equal(cstr(find(top, 3)), 'berth9');
+  assert.equal(cstr(find(attrs(find(top, 18)), 1)), 'bridge');
+  assert.equal(m.readUInt32LE(16 + 8), 0, 'made down: it comes up once addressed');
+  const [r] = splitMessages(addressAdd(5, '10.1.0.1', 16, 6, { replace: true }));
+  assert.equal(r!.flags, 0x1 | 0x4 | 0x400 | 0x100, 'create | replace, not exclusive');
 });

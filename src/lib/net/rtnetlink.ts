@@ -139,6 +139,15 @@ export function vethCreate(r: VethRequest, seq: number): Buffer {
   ]);
 }
 
+/** `ip link add name NAME type bridge` (down, no address: see addressAdd and linkUp). */
+export function bridgeCreate(name: string, seq: number): Buffer {
+  return nlmsg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, seq, [
+    ifinfomsg(0, 0, 0),
+    rtattr(IFLA_IFNAME, cstr(name)),
+    rtattr(IFLA_LINKINFO, rtattr(IFLA_INFO_KIND, cstr('bridge'))),
+  ]);
+}
+
 /** `ip link set dev INDEX up`. */
 export function linkUp(index: number, seq: number): Buffer {
   return nlmsg(RTM_NEWLINK, 0, seq, [ifinfomsg(index, IFF_UP, IFF_UP)]);
@@ -150,10 +159,11 @@ export function linkDelete(name: string, seq: number): Buffer {
 }
 
 /**
- * `ip addr add IP/LEN brd + dev INDEX`: the broadcast address is set as Docker's (through its netlink
- * library) sets it for prefixes shorter than /31.
+ * `ip addr add IP/LEN brd + dev INDEX` (`replace` instead of `add` with o.replace: no error when the
+ * address is there): the broadcast address is set as Docker's (through its netlink library) sets it
+ * for prefixes shorter than /31.
  */
-export function addressAdd(index: number, ip: string, prefixLen: number, seq: number): Buffer {
+export function addressAdd(index: number, ip: string, prefixLen: number, seq: number, o: { replace?: boolean } = {}): Buffer {
   if (!Number.isInteger(prefixLen) || prefixLen < 0 || prefixLen > 32) throw new Error(`invalid prefix length: ${prefixLen}`);
   const msg = Buffer.alloc(8);
   msg.writeUInt8(AF_INET, 0);
@@ -164,7 +174,7 @@ export function addressAdd(index: number, ip: string, prefixLen: number, seq: nu
   const addr = ipv4Bytes(ip);
   const attrs = [rtattr(IFA_LOCAL, addr), rtattr(IFA_ADDRESS, addr)];
   if (prefixLen < 31) attrs.push(rtattr(IFA_BROADCAST, ipv4Broadcast(ip, prefixLen)));
-  return nlmsg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, seq, [msg, ...attrs]);
+  return nlmsg(RTM_NEWADDR, NLM_F_CREATE | (o.replace ? NLM_F_REPLACE : NLM_F_EXCL), seq, [msg, ...attrs]);
 }
 
 /** `ip route replace default via GATEWAY dev INDEX`. */
