@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createNetnsFile, netnsFilesAvailable, removeNetnsFile } from './netns-file.js';
-import { vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
+import { ensureBridgeNetlink, vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
 
 const skip = netnsFilesAvailable() && vethNetlinkAvailable() ? false : 'native addon without netnsCreate/netlinkSend (run npm run setup)';
 
@@ -19,7 +19,8 @@ const bridge = `bnl${tag}`;
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
 const inside = (file: string, ...args: string[]) => execFileSync('nsenter', [`--net=${file}`, 'ip', ...args], { encoding: 'utf8' });
 
-test('a veth into a namespace: host end up on the bridge, eth0 with MAC, address, broadcast and default route, lo up', { skip }, async (t) => {
+/** The test's bridge (made by ensureBridgeNetlink, as berthd makes its own) and a fresh namespace file; both go after the test. */
+async function bridgeAndNamespace(t: { after(fn: () => Promise<void> | void): void }, gateway: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-veth-'));
   const file = path.join(dir, 'ns');
   t.after(async () => {
@@ -27,10 +28,18 @@ test('a veth into a namespace: host end up on the bridge, eth0 with MAC, address
     fs.rmSync(dir, { recursive: true, force: true });
     execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
   });
-  ip('link', 'add', bridge, 'type', 'bridge');
-  ip('addr', 'add', '10.251.3.1/24', 'dev', bridge);
-  ip('link', 'set', bridge, 'up');
+  await ensureBridgeNetlink(bridge, gateway, 24);
   createNetnsFile(file);
+  return file;
+}
+
+test('a veth into a namespace: host end up on the bridge, eth0 with MAC, address, broadcast and default route, lo up', { skip }, async (t) => {
+  const file = await bridgeAndNamespace(t, '10.251.3.1');
+  // The bridge as berthd makes it: up, with the gateway address and its broadcast.
+  assert.match(ip('-o', 'link', 'show', bridge), /<[^>]*\bUP\b[^>]*>/);
+  assert.match(ip('-o', '-4', 'addr', 'show', bridge), /inet 10\.251\.3\.1\/24 brd 10\.251\.3\.255 scope global/);
+  // Made again (a daemon restart): adopted as it is, no error.
+  await ensureBridgeNetlink(bridge, '10.251.3.1', 24);
   const hostIf = `vnl${tag}a`;
   await wireVethNetlink({ netns: file, bridge, hostIf, ifName: 'eth0', address: '10.251.3.7', prefixLen: 24, mac: '02:42:0a:fb:03:07', gateway: '10.251.3.1', loopback: true });
 
@@ -64,16 +73,7 @@ test('a veth into a namespace: host end up on the bridge, eth0 with MAC, address
 });
 
 test('a failure after the pair exists (a gateway no interface reaches) removes the pair', { skip }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-veth-'));
-  const file = path.join(dir, 'ns');
-  t.after(async () => {
-    await removeNetnsFile(file).catch(() => {});
-    fs.rmSync(dir, { recursive: true, force: true });
-    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-  });
-  ip('link', 'add', bridge, 'type', 'bridge');
-  ip('link', 'set', bridge, 'up');
-  createNetnsFile(file);
+  const file = await bridgeAndNamespace(t, '10.251.4.1');
   await wireVethNetlink({ netns: file, bridge, hostIf: `vnl${tag}b`, ifName: 'eth0', address: '10.251.4.2', prefixLen: 24, mac: '02:42:0a:fb:04:02' });
   // A default route through a gateway outside every subnet of the namespace: the kernel refuses it.
   const hostIf = `vnl${tag}c`;

@@ -6,19 +6,7 @@ import fs from 'node:fs';
 import * as native from './native.js';
 import { addressAdd, bridgeCreate, defaultRoute, linkDelete, linkUp, LOOPBACK_IFINDEX, vethCreate } from '../lib/net/rtnetlink.js';
 import { SystemError } from '../errors.js';
-
-export interface VethWiring {
-  bridge: string;
-  hostIf: string;
-  ifName: string;
-  address: string;
-  prefixLen: number;
-  mac: string;
-  gateway?: string;
-  /** The namespace's file (or /proc/PID/ns/net). */
-  netns: string;
-  loopback?: boolean;
-}
+import type { NetnsVethPlan } from './bridge-net.js';
 
 /** Whether this way can be used: the addon has netlinkSend, and BERTH_NO_NETLINK=1 does not turn it off. */
 export function vethNetlinkAvailable(): boolean {
@@ -38,7 +26,7 @@ function readIndex(file: string): number {
  * container end's index is read from the host end's `iflink`, which for a veth is its peer's. A
  * failure after the pair exists removes it.
  */
-export async function wireVethNetlink(p: VethWiring): Promise<void> {
+export async function wireVethNetlink(p: NetnsVethPlan): Promise<void> {
   const fail = (what: string, e: unknown) => new SystemError(`cannot ${what} for ${p.ifName} (${p.hostIf}): ${(e as Error).message}`, { cause: e });
   let masterIndex: number;
   let nsFd: number;
