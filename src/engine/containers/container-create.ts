@@ -16,6 +16,7 @@ import { planMounts } from './mount-plan.js';
 import { parseSignal } from './signals.js';
 import { validateNetworkMode, effectiveNetworkMode } from './network-modes.js';
 import { normalizeLinks } from './link-targets.js';
+import { normalizeMac } from '../../lib/net/ipam.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { validateHealthcheck } from './health-check.js';
 import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
@@ -56,6 +57,8 @@ export class ContainerCreator {
     const hc: HostConfig = { ...(input.hostConfig ?? {}) };
     const warnings: string[] = [];
 
+    // --mac-address from clients older than API 1.44 (newer ones send it per endpoint).
+    if (req.MacAddress && !normalizeMac(req.MacAddress)) throw new InvalidParameterError(`invalid MAC address ${req.MacAddress}`);
     if (this.d.networking.validate) this.d.networking.validate(hc, input.networkingConfig);
     else {
       const bindings = Object.values(hc.PortBindings ?? {}).some((b) => Array.isArray(b) && b.length > 0);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../../errors.js';
 import type { Logger } from '../../daemon/logger.js';
 import type { EventBus } from '../events.js';
-import { Pool, cidrsOverlap, macForIp, numberToIp, parseCidr, pickFreeSubnet, type Cidr } from '../../lib/net/ipam.js';
+import { Pool, cidrsOverlap, macForIp, normalizeMac, numberToIp, parseCidr, pickFreeSubnet, type Cidr } from '../../lib/net/ipam.js';
 import { portRequests, type PublishedPort } from '../../lib/net/ports.js';
 import { computeRules } from '../../lib/net/rules.js';
 import { chainNames, deleteLink, ensureBridge, ensureJumps, linkExists, plumbIntoNetns, plumbVeth, replaceChains } from '../../host/bridge-net.js';
@@ -310,6 +310,7 @@ export class NetworkService implements ContainerNetworking {
       if (k === 'default') continue;
       const n = this.find(k);
       if (n.driver !== 'bridge' && k !== mode) throw new InvalidParameterError(`container cannot be connected to network ${n.name} with other networks`);
+      if (cfg?.MacAddress && !normalizeMac(cfg.MacAddress)) throw new InvalidParameterError(`invalid MAC address ${cfg.MacAddress}`);
       const ip = (cfg?.IPAMConfig as { IPv4Address?: string } | null | undefined)?.IPv4Address;
       if (ip) {
         if (n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
@@ -479,7 +480,9 @@ export class NetworkService implements ContainerNetworking {
       ipAddress: ip,
       ipPrefixLen: pool.prefixLen,
       gateway: pool.gatewayIp,
-      macAddress: macForIp(ip),
+      // --mac-address: the endpoint's own (API 1.44 and later), else the container's (older clients,
+      // first network only); otherwise derived from the address, as Docker derives it.
+      macAddress: normalizeMac(cfg.MacAddress || (ifName === 'eth0' ? c.config.MacAddress ?? '' : '')) ?? macForIp(ip),
       aliases,
       hostIf: `vb${endpointId.slice(0, 11)}`,
       ifName,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pool, cidrsOverlap, ipToNumber, macForIp, numberToIp, parseCidr, pickFreeSubnet } from './ipam.js';
+import { Pool, cidrsOverlap, ipToNumber, macForIp, normalizeMac, numberToIp, parseCidr, pickFreeSubnet } from './ipam.js';
 
 test('addresses and CIDRs parse, print and compare; malformed ones are null', () => {
   assert.equal(numberToIp(ipToNumber('10.213.4.1')!), '10.213.4.1');
@@ -75,4 +75,14 @@ test('a free subnet overlaps none of those taken', () => {
   assert.throws(() => pickFreeSubnet([parseCidr('10.0.0.0/8')!]), /non-overlapping/);
   assert.equal(pickFreeSubnet([], 300), '10.215.44.0/24');
   assert.equal(pickFreeSubnet([parseCidr('10.215.44.0/24')!], 300), '10.215.45.0/24');
+});
+
+test('a requested MAC address is kept as Docker shows it: lowercase pairs joined by colons; anything else is refused', () => {
+  assert.equal(normalizeMac('02:42:AC:11:00:99'), '02:42:ac:11:00:99');
+  assert.equal(normalizeMac('02-42-ac-11-00-99'), '02:42:ac:11:00:99');
+  assert.equal(normalizeMac('02:42:ac:11:00'), null);
+  assert.equal(normalizeMac('02:42:ac:11:00:zz'), null);
+  assert.equal(normalizeMac('02:42-ac:11:00:99'), null);
+  assert.equal(normalizeMac('0242.ac11.0099'), null);
+  assert.equal(normalizeMac(''), null);
 });

@@ -66,6 +66,18 @@ export function macForIp(ip: string): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * A MAC address a client asked for (`--mac-address`), in the form Docker keeps and shows: six
+ * lowercase hex pairs joined by colons. Accepts colons or dashes (what Go's net.ParseMAC accepts for
+ * 48-bit addresses, without the dotted form); null for anything else.
+ */
+export function normalizeMac(mac: string): string | null {
+  const parts = mac.trim().split(/[:-]/);
+  if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{2}$/.test(p))) return null;
+  if (mac.includes(':') && mac.includes('-')) return null;
+  return parts.map((p) => p.toLowerCase()).join(':');
+}
+
 export interface PoolOptions {
   subnet: string;
   /** Defaults to the first usable address of the subnet. */
