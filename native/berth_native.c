@@ -112,15 +112,27 @@ static napi_value errno_error(napi_env env, int e, const char *sys, const char *
   return err;
 }
 
-static void complete(napi_env env, napi_status status, void *arg) {
-  call_t *c = arg;
-  if (status == napi_ok && c->err == 0) {
+// Settles an async call's promise: undefined when the work ran and `err` is 0, else an errno error
+// (EIO when the work itself could not run), with `index` set when it is not negative.
+static void settle(napi_env env, napi_deferred deferred, napi_status status, int err, const char *sys, const char *path, int index) {
+  if (status == napi_ok && err == 0) {
     napi_value undef;
     napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, c->deferred, undef);
-  } else {
-    napi_reject_deferred(env, c->deferred, errno_error(env, c->err ? c->err : EIO, c->is_umount ? "umount2" : "mount", c->target));
+    napi_resolve_deferred(env, deferred, undef);
+    return;
   }
+  napi_value e = errno_error(env, err ? err : EIO, sys, path);
+  if (index >= 0) {
+    napi_value idx;
+    napi_create_int32(env, index, &idx);
+    napi_set_named_property(env, e, "index", idx);
+  }
+  napi_reject_deferred(env, deferred, e);
+}
+
+static void complete(napi_env env, napi_status status, void *arg) {
+  call_t *c = arg;
+  settle(env, c->deferred, status, c->err, c->is_umount ? "umount2" : "mount", c->target, -1);
   napi_delete_async_work(env, c->work);
   free_call(c);
 }
@@ -566,17 +578,7 @@ static void nl_execute(napi_env env, void *arg) {
 
 static void nl_complete(napi_env env, napi_status status, void *arg) {
   nl_call_t *c = arg;
-  if (status == napi_ok && c->err == 0) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, c->deferred, undef);
-  } else {
-    napi_value err = errno_error(env, c->err ? c->err : EIO, c->sys ? c->sys : "netlink", c->ns);
-    napi_value idx;
-    napi_create_int32(env, c->index, &idx);
-    napi_set_named_property(env, err, "index", idx);
-    napi_reject_deferred(env, c->deferred, err);
-  }
+  settle(env, c->deferred, status, c->err, c->sys ? c->sys : "netlink", c->ns, c->index);
   napi_delete_async_work(env, c->work);
   free(c->ns);
   free(c->msgs);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { runCommand } from './command.js';
 import type { Logger } from '../daemon/logger.js';
 import { SystemError } from '../errors.js';
-import { ensureBridgeNetlink, vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
+import { deleteLinkNetlink, ensureBridgeNetlink, vethNetlinkAvailable, wireVethNetlink } from './veth-netlink.js';
 import { savedRulePresent } from '../lib/net/rules.js';
 
 export interface ChainNames {
@@ -74,6 +74,7 @@ export async function ensureBridge(name: string, gatewayCidr: string, log?: Logg
 
 export async function deleteLink(name: string, log?: Logger): Promise<void> {
   if (!linkExists(name)) return;
+  if (vethNetlinkAvailable()) return deleteLinkNetlink(name);
   const r = await runCommand('ip', ['link', 'del', 'dev', name], log ? { log } : {});
   if (r.code !== 0 && linkExists(name)) throw new SystemError(`ip link del ${name}: ${r.stderr.trim()}`);
 }

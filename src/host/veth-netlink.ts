@@ -52,7 +52,7 @@ export async function wireVethNetlink(p: NetnsVethPlan): Promise<void> {
     if (p.gateway) inside.push(defaultRoute(p.gateway, index, seq++));
     await native.netlinkSend(p.netns, Buffer.concat(inside));
   } catch (e) {
-    await native.netlinkSend(null, linkDelete(p.hostIf, 1)).catch(() => {});
+    await deleteLinkNetlink(p.hostIf).catch(() => {});
     throw fail('configure the interface', e);
   }
 }
@@ -69,5 +69,15 @@ export async function ensureBridgeNetlink(name: string, address: string, prefixL
     await native.netlinkSend(null, Buffer.concat([addressAdd(index, address, prefixLen, 2, { replace: true }), linkUp(index, 3)]));
   } catch (e) {
     throw new SystemError(`cannot set up the bridge ${name}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** `ip link del dev NAME`; a link already gone counts as deleted (a veth goes with its peer's namespace). */
+export async function deleteLinkNetlink(name: string): Promise<void> {
+  try {
+    await native.netlinkSend(null, linkDelete(name, 1));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENODEV' || !fs.existsSync(`/sys/class/net/${name}`)) return;
+    throw new SystemError(`cannot delete ${name}: ${(e as Error).message}`, { cause: e });
   }
 }

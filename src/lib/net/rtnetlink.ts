@@ -5,6 +5,7 @@
 //
 // Each request asks for an acknowledgement (NLM_F_ACK), so a failure comes back as an errno for
 // that very message and the sender can stop at the first one.
+import { ipToNumber, normalizeMac } from './ipam.js';
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
@@ -65,26 +66,31 @@ const u32 = (v: number) => {
 /** A NUL-terminated name, as IFLA_IFNAME and IFLA_INFO_KIND carry. */
 const cstr = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.alloc(1)]);
 
-/** "02:42:0a:00:00:02" as 6 bytes. */
+/** "02:42:0a:00:00:02" as 6 bytes (any form ipam's normalizeMac accepts). */
 export function macBytes(mac: string): Buffer {
-  const parts = mac.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new Error(`invalid MAC address: ${mac}`);
-  return Buffer.from(parts.map((p) => parseInt(p, 16)));
+  const m = normalizeMac(mac);
+  if (!m) throw new Error(`invalid MAC address: ${mac}`);
+  return Buffer.from(m.split(':').map((p) => parseInt(p, 16)));
+}
+
+function ipv4Number(ip: string): number {
+  const n = ipToNumber(ip);
+  if (n === null) throw new Error(`invalid IPv4 address: ${ip}`);
+  return n;
 }
 
 /** "10.0.0.2" as 4 bytes, network order. */
 export function ipv4Bytes(ip: string): Buffer {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`invalid IPv4 address: ${ip}`);
-  return Buffer.from(parts.map(Number));
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(ipv4Number(ip), 0);
+  return b;
 }
 
 /** The broadcast address of ip/prefixLen (all host bits set). */
 export function ipv4Broadcast(ip: string, prefixLen: number): Buffer {
-  const a = ipv4Bytes(ip).readUInt32BE(0);
   const host = prefixLen >= 32 ? 0 : 0xffffffff >>> prefixLen;
   const b = Buffer.alloc(4);
-  b.writeUInt32BE((a | host) >>> 0, 0);
+  b.writeUInt32BE((ipv4Number(ip) | host) >>> 0, 0);
   return b;
 }
 
