@@ -27,6 +27,11 @@ export interface ConmonArgs {
   stdin: boolean;
   leaveStdinOpen: boolean;
   exec?: { processSpec: string; attach: boolean };
+  /**
+   * conmon waits for a write on its start pipe before anything else (it reads it once, right after
+   * parsing its arguments): berthd starts it early and lets it go when the bundle is ready.
+   */
+  holdUntilStarted?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -114,7 +119,7 @@ export interface SpawnedConmon {
   sync: MessageReader;
   /** Present when exec.attach: conmon writes here when the attach socket listens. */
   attach?: MessageReader;
-  /** Present when exec.attach: conmon waits for a write here (twice) before running the runtime. */
+  /** Present when exec.attach (conmon waits for a write here twice) or holdUntilStarted (once). */
   start?: Writable;
   /** conmon's own messages before it daemonized (bad arguments and the like). */
   stderr(): string;
@@ -132,11 +137,10 @@ const ATTACH_FD = 5;
 export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
   const argv = conmonArgv(a);
   const withExecPipes = !!a.exec?.attach;
+  const withStartPipe = withExecPipes || !!a.holdUntilStarted;
   const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: String(SYNC_FD) };
-  if (withExecPipes) {
-    env._OCI_STARTPIPE = String(START_FD);
-    env._OCI_ATTACHPIPE = String(ATTACH_FD);
-  }
+  if (withStartPipe) env._OCI_STARTPIPE = String(START_FD);
+  if (withExecPipes) env._OCI_ATTACHPIPE = String(ATTACH_FD);
   log.debug('conmon', { args: argv });
   // cwd = the bundle: conmon writes its "oom" marker relative to its working directory.
   let child: FastChild;
@@ -144,7 +148,11 @@ export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
     child = fastSpawn(a.conmonPath, argv, {
       cwd: a.bundle,
       env,
-      stdio: withExecPipes ? ['ignore', 'ignore', 'read', 'read', 'write', 'read'] : ['ignore', 'ignore', 'read', 'read'],
+      stdio: withExecPipes
+        ? ['ignore', 'ignore', 'read', 'read', 'write', 'read']
+        : withStartPipe
+          ? ['ignore', 'ignore', 'read', 'read', 'write']
+          : ['ignore', 'ignore', 'read', 'read'],
     });
   } catch (e) {
     const err = new SystemError(`cannot run conmon (${a.conmonPath}): ${(e as Error).message}`, { cause: e });
@@ -178,10 +186,12 @@ export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
       for (const s of stdio) s?.destroy();
     },
   };
-  if (withExecPipes) {
+  if (withStartPipe) {
     out.start = (stdio[START_FD] as Writable | undefined) ?? undefined;
-    out.attach = new MessageReader((stdio[ATTACH_FD] as Readable | undefined) ?? null);
+    // A conmon that died before reading makes the write fail (EPIPE); the sync pipe reports why.
+    out.start?.on('error', (e) => log.debug('conmon start pipe', { cid: a.cid, error: e.message }));
   }
+  if (withExecPipes) out.attach = new MessageReader((stdio[ATTACH_FD] as Readable | undefined) ?? null);
   return out;
 }
 

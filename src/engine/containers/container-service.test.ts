@@ -29,7 +29,8 @@ class FakeRuntime implements ContainerRuntime {
   ignoreTerm = false;
   nextPid = 1000;
 
-  async create(o: RuntimeCreateOptions) {
+  async create(o: RuntimeCreateOptions, ready?: Promise<void>) {
+    await ready;
     const spec = JSON.parse(await fs.readFile(path.join(o.bundleDir, 'config.json'), 'utf8')) as SpecInput;
     this.calls.push(`create ${o.id.slice(0, 4)}`);
     if (spec.args[0] === 'nope') throw new Error('runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH');

@@ -3,8 +3,8 @@
 import fsSync from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../daemon/logger.js';
-import type { ContainerRuntime } from './runtime-contract.js';
-import { ZERO_TIME, type ContainerRecord } from './container-model.js';
+import type { ContainerRuntime, RuntimeCreateOptions } from './runtime-contract.js';
+import { ZERO_TIME, type ContainerPaths, type ContainerRecord } from './container-model.js';
 import type { ContainerStore } from './container-store.js';
 import type { ContainerHostOps, ContainerNetworking } from './container-host.js';
 import { replaceFileSync } from '../atomic-file.js';
@@ -37,10 +37,24 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
   let mounted = false;
   let networked = false;
   let created = false;
+  let creating: Promise<{ pid: number; conmonPid: number }> | undefined;
+  let letGo: () => void = () => {};
+  let holdBack: (e: unknown) => void = () => {};
   try {
     // Whatever a previous run left in the runtime (an exited container runc still knows) goes
     // first; a container that never ran has nothing there, and runc costs a process spawn.
     if (c.state.startedAt !== ZERO_TIME || c.state.error) await d.runtime.delete(c.id, true).catch(() => {});
+    fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
+    // The runtime's monitor starts first and runs the runtime's create once bundleReady resolves
+    // (ContainerRuntime.create): conmon's own start-up runs beside the mount, the network and the
+    // spec below instead of after them.
+    const bundleReady = new Promise<void>((resolve, reject) => {
+      letGo = resolve;
+      holdBack = reject;
+    });
+    bundleReady.catch(() => {}); // the runtime handles it; this keeps an early failure of its own from going unhandled
+    creating = d.runtime.create(runtimeCreateOptions(c, p), bundleReady);
+    creating.catch(() => {}); // awaited below, or after holdBack in the catch
     await d.acquireRootfs(c);
     mounted = true;
     if (!c.volumesPopulated) {
@@ -58,7 +72,6 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
     const user = await d.resolveUserFor(c, c.config.User ?? '');
     if (c.config.WorkingDir) await ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
     const spec = d.host.buildSpec(await specInput({ store: d.store, host: d.host }, c, user, net.spec, links.flatMap((l) => linkEnv(l.alias, c.name, l.target))));
-    fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
     // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
     // on the start path (the record itself is still written with fsync).
     replaceFileSync(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n', 0o644);
@@ -66,28 +79,37 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
     // The /etc files were written at create (by then, past the gate); rewrite them when networking
     // gave an address or they went missing.
     if (net.address || !fsSync.existsSync(p.hostsFile)) await writeEtcFiles({ store: d.store, host: d.host }, c, net.address, net.nameservers, links.map((l) => linkHostsEntry(l.alias, l.target)));
-    const tty = !!c.config.Tty;
-    const { pid, conmonPid } = await d.runtime.create({
-      id: c.id,
-      bundleDir: p.bundleDir,
-      logPath: driverKeepsLog(c.hostConfig.LogConfig?.Type) ? p.logFile : null,
-      // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
-      logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
-      tty,
-      openStdin: !!c.config.OpenStdin,
-      // Docker never closes a TTY container's stdin when its client goes away (a detached
-      // `docker run -it` shell keeps running and can be attached again); without a TTY, StdinOnce
-      // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
-      stdinOnce: !!c.config.StdinOnce && !tty,
-    });
+    letGo();
+    const { pid, conmonPid } = await creating;
     created = true;
     // The namespaces exist now (the init waits for its start): wire the network into them.
     if (d.networking.plumb) await d.networking.plumb(c, pid, net);
     return { pid, conmonPid, net };
   } catch (e) {
+    // A monitor still waiting is killed before it runs anything (a no-op once it was let go).
+    holdBack(e);
+    if (creating && !created) await creating.catch(() => {});
     if (created) await d.runtime.delete(c.id, true).catch(() => {});
     if (networked) await d.networking.release(c).catch(() => {});
     if (mounted) await d.releaseRootfs(c.id).catch((err) => d.log.warn(`unmount after failed start of ${c.id}`, err));
     throw e;
   }
+}
+
+/** What the runtime is told about a container's run (conmon's flags, the bundle, the log). */
+function runtimeCreateOptions(c: ContainerRecord, p: ContainerPaths): RuntimeCreateOptions {
+  const tty = !!c.config.Tty;
+  return {
+    id: c.id,
+    bundleDir: p.bundleDir,
+    logPath: driverKeepsLog(c.hostConfig.LogConfig?.Type) ? p.logFile : null,
+    // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
+    logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
+    tty,
+    openStdin: !!c.config.OpenStdin,
+    // Docker never closes a TTY container's stdin when its client goes away (a detached
+    // `docker run -it` shell keeps running and can be attached again); without a TTY, StdinOnce
+    // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
+    stdinOnce: !!c.config.StdinOnce && !tty,
+  };
 }

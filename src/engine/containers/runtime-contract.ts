@@ -99,8 +99,14 @@ export interface RuntimeState {
 }
 
 export interface ContainerRuntime {
-  /** Runs conmon, which runs `runc create`; resolves with the init PID once created (not started). */
-  create(opts: RuntimeCreateOptions): Promise<{ pid: number; conmonPid: number }>;
+  /**
+   * Runs conmon, which runs `runc create`; resolves with the init PID once created (not started).
+   * With `ready`, the monitor is started at once (its own start-up overlaps the caller's work) and
+   * runs the runtime only when `ready` resolves: the bundle's config.json and the rootfs must exist
+   * by then, not before; the bundle directory itself must exist at the call. If `ready` rejects, the
+   * monitor is killed before it runs anything and create rejects with that error.
+   */
+  create(opts: RuntimeCreateOptions, ready?: Promise<void>): Promise<{ pid: number; conmonPid: number }>;
   /** Lets the created init run; `initPid` (from create) lets the runtime skip a process of its own. */
   start(id: string, initPid?: number): Promise<void>;
   /** Signal by name ("SIGTERM", "TERM") or number. */
