@@ -75,15 +75,21 @@ test('in headless Chromium: the page lists a running container, its terminal com
   const shots = path.join(REPO, 'test', 'artifacts');
   fs.mkdirSync(shots, { recursive: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
-  t.after(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const browser = await chromium.launchPersistentContext(profile, {
+  // node:test runs after-hooks in the order they were added: the profile goes only once the browser
+  // has closed (removing it under a running Chromium raced its writes, ENOTEMPTY, and the browser was
+  // then never closed and held the test file open until its timeout).
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  t.after(async () => {
+    await browser?.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 760 },
     // Nothing but 127.0.0.1: no background traffic of Chromium's own.
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  t.after(() => browser.close());
   assert.equal((await d.docker(['run', '-d', '--name', 'ui-box', 'busybox', 'sleep', '300'])).code, 0);
   const page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${base}/dashboard/`);
@@ -168,13 +174,19 @@ test('in headless Chromium: a page on another origin reaches the API only when -
   const allowing = await startDaemon(t, { args: ['--web', `127.0.0.1:${allowingPort}`, '--api-cors-header', origin] });
   void allowing;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
-  t.after(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const browser = await chromium.launchPersistentContext(profile, {
+  // node:test runs after-hooks in the order they were added: the profile goes only once the browser
+  // has closed (removing it under a running Chromium raced its writes, ENOTEMPTY, and the browser was
+  // then never closed and held the test file open until its timeout).
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  t.after(async () => {
+    await browser?.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  t.after(() => browser.close());
   const page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${origin}/`);
   const call = (url: string) =>
