@@ -71,25 +71,9 @@ test('the terminal: a shell over a websocket with the size asked for, resized by
 });
 
 test('in headless Chromium: the page lists a running container, its terminal computes and follows a resize, the page stops it and pulls an image', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing (npm run setup installs it)`) }, async (t) => {
-  const { chromium } = await import('playwright-core');
   const shots = path.join(REPO, 'test', 'artifacts');
   fs.mkdirSync(shots, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
-  // node:test runs after-hooks in the order they were added: the profile goes only once the browser
-  // has closed (removing it under a running Chromium raced its writes, ENOTEMPTY, and the browser was
-  // then never closed and held the test file open until its timeout).
-  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
-  t.after(async () => {
-    await browser?.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1100, height: 760 },
-    // Nothing but 127.0.0.1: no background traffic of Chromium's own.
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium(t, { width: 1100, height: 760 });
   assert.equal((await d.docker(['run', '-d', '--name', 'ui-box', 'busybox', 'sleep', '300'])).code, 0);
   const page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${base}/dashboard/`);
@@ -161,7 +145,6 @@ async function waitText(loc: import('playwright-core').Locator, re: RegExp, acce
 
 test('in headless Chromium: a page on another origin reaches the API only when --api-cors-header names that origin', { skip: (!berth && 'berth only') || (!fs.existsSync(CHROMIUM) && `${CHROMIUM} missing`) }, async (t) => {
   const http = await import('node:http');
-  const { chromium } = await import('playwright-core');
   // The other origin: a page on another port of 127.0.0.1 that calls the daemon's API.
   const other = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -173,20 +156,7 @@ test('in headless Chromium: a page on another origin reaches the API only when -
   const allowingPort = await freePort();
   const allowing = await startDaemon(t, { args: ['--web', `127.0.0.1:${allowingPort}`, '--api-cors-header', origin] });
   void allowing;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
-  // node:test runs after-hooks in the order they were added: the profile goes only once the browser
-  // has closed (removing it under a running Chromium raced its writes, ENOTEMPTY, and the browser was
-  // then never closed and held the test file open until its timeout).
-  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
-  t.after(async () => {
-    await browser?.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  });
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium(t);
   const page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${origin}/`);
   const call = (url: string) =>
@@ -202,3 +172,27 @@ test('in headless Chromium: a page on another origin reaches the API only when -
   assert.match(await call(`${base}/containers/prune`), /^blocked/);
   assert.equal(await call(`http://127.0.0.1:${allowingPort}/containers/prune`), 'status 200');
 });
+
+/**
+ * Headless Chromium on a profile of its own, closed and its profile removed after the test. One
+ * after-hook does both, in that order: node:test runs after-hooks in the order they were added, and
+ * removing the profile under a running Chromium raced its writes (ENOTEMPTY); the browser was then
+ * never closed and held the test file open until its timeout.
+ */
+async function launchChromium(t: { after(fn: () => Promise<void>): void }, viewport?: { width: number; height: number }) {
+  const { chromium } = await import('playwright-core');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
+  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  t.after(async () => {
+    await browser?.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ...(viewport ? { viewport } : {}),
+    // Nothing but 127.0.0.1: no background traffic of Chromium's own.
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return browser;
+}

@@ -12,6 +12,7 @@ import { ConmonRuntime, RuntimeStartError } from './conmon-runtime.js';
 import { canRunContainers, makeBusyboxRootfs, newId, specInput, tempDir, writeBundle } from './test-support.js';
 import { cgroupsPathFor, readMemoryLimit, readPidsLimit, readCpuQuota, removeCgroup, cgroupDirs } from './cgroups.js';
 import { silentLogger } from '../daemon/logger.js';
+import { processesMentioning } from '../../test/harness/leftovers.js';
 import type { SpecInput, ExitInfo, ExecOptions } from '../engine/containers/runtime-contract.js';
 
 const skip = canRunContainers();
@@ -141,22 +142,6 @@ test('a missing executable fails create with runc\'s message and Docker\'s 127',
   });
 });
 
-/** PIDs of live processes whose command line names the container (conmon's -c ID, runc's ID). */
-function processesNaming(id: string): number[] {
-  const out: number[] = [];
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      const st = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (cmd.includes(id) && !/\) Z /.test(st)) out.push(Number(e));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
 test('a create held for its bundle: conmon waits without running runc, then creates; a failed bundle kills it first', { skip }, async (t) => {
   const h = await harness(t);
   const opts = (id: string) => ({ id, bundleDir: path.join(h.execRoot, 'bundles', id), logPath: path.join(h.execRoot, 'logs', `${id}.log`), logSizeMax: -1, tty: false, openStdin: false, stdinOnce: false });
@@ -168,7 +153,7 @@ test('a create held for its bundle: conmon waits without running runc, then crea
   const ready = new Promise<void>((r) => (letGo = r));
   const creating = h.rt.create(opts(id), ready);
   await new Promise((r) => setTimeout(r, 300));
-  const waiting = processesNaming(id);
+  const waiting = processesMentioning(id);
   assert.ok(waiting.length >= 1, 'conmon is up while the bundle is being made');
   for (const pid of waiting) assert.doesNotMatch(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /\bcreate\b/, 'runc has not been run');
   assert.equal(fs.existsSync(path.join(h.rt.runc.root, id)), false, 'runc knows nothing of it yet');
@@ -185,10 +170,10 @@ test('a create held for its bundle: conmon waits without running runc, then crea
   const bad = new Promise<void>((_, reject) => (holdBack = reject));
   const failing = h.rt.create(opts(failed), bad);
   await new Promise((r) => setTimeout(r, 200));
-  assert.ok(processesNaming(failed).length >= 1, 'its conmon was started');
+  assert.ok(processesMentioning(failed).length >= 1, 'its conmon was started');
   holdBack(new Error('the rootfs could not be mounted'));
   await assert.rejects(failing, /the rootfs could not be mounted/);
-  assert.deepEqual(processesNaming(failed), [], 'nothing of it runs');
+  assert.deepEqual(processesMentioning(failed), [], 'nothing of it runs');
   assert.equal(await h.rt.state(failed), null);
 });
 

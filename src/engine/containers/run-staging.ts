@@ -14,6 +14,7 @@ import { linkTargets } from './link-targets.js';
 import { driverKeepsLog } from './log-drivers.js';
 import { populateVolume } from './volume-populate.js';
 import { ensureWorkingDir, specInput, writeEtcFiles } from './run-spec.js';
+import { deferred } from './deferred.js';
 import type { StagedRun } from './start-ahead.js';
 
 export interface StagingDeps {
@@ -37,23 +38,18 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
   let mounted = false;
   let networked = false;
   let created = false;
+  // The runtime's monitor starts first and runs the runtime's create once bundleReady resolves
+  // (ContainerRuntime.create): conmon's own start-up runs beside the mount, the network and the spec
+  // below instead of after them.
+  const bundleReady = deferred<void>();
+  bundleReady.promise.catch(() => {}); // rejected only in the catch below, where the runtime takes it
   let creating: Promise<{ pid: number; conmonPid: number }> | undefined;
-  let letGo: () => void = () => {};
-  let holdBack: (e: unknown) => void = () => {};
   try {
     // Whatever a previous run left in the runtime (an exited container runc still knows) goes
     // first; a container that never ran has nothing there, and runc costs a process spawn.
     if (c.state.startedAt !== ZERO_TIME || c.state.error) await d.runtime.delete(c.id, true).catch(() => {});
     fsSync.mkdirSync(p.bundleDir, { recursive: true, mode: 0o700 });
-    // The runtime's monitor starts first and runs the runtime's create once bundleReady resolves
-    // (ContainerRuntime.create): conmon's own start-up runs beside the mount, the network and the
-    // spec below instead of after them.
-    const bundleReady = new Promise<void>((resolve, reject) => {
-      letGo = resolve;
-      holdBack = reject;
-    });
-    bundleReady.catch(() => {}); // the runtime handles it; this keeps an early failure of its own from going unhandled
-    creating = d.runtime.create(runtimeCreateOptions(c, p), bundleReady);
+    creating = d.runtime.create(runtimeCreateOptions(c, p), bundleReady.promise);
     creating.catch(() => {}); // awaited below, or after holdBack in the catch
     await d.acquireRootfs(c);
     mounted = true;
@@ -79,7 +75,7 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
     // The /etc files were written at create (by then, past the gate); rewrite them when networking
     // gave an address or they went missing.
     if (net.address || !fsSync.existsSync(p.hostsFile)) await writeEtcFiles({ store: d.store, host: d.host }, c, net.address, net.nameservers, links.map((l) => linkHostsEntry(l.alias, l.target)));
-    letGo();
+    bundleReady.resolve();
     const { pid, conmonPid } = await creating;
     created = true;
     // The namespaces exist now (the init waits for its start): wire the network into them.
@@ -87,7 +83,7 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
     return { pid, conmonPid, net };
   } catch (e) {
     // A monitor still waiting is killed before it runs anything (a no-op once it was let go).
-    holdBack(e);
+    bundleReady.reject(e);
     if (creating && !created) await creating.catch(() => {});
     if (created) await d.runtime.delete(c.id, true).catch(() => {});
     if (networked) await d.networking.release(c).catch(() => {});
