@@ -125,6 +125,33 @@ test('create, attach, start, wait: stdout and stderr apart, exit code 3, log fil
   assert.equal(await h.rt.readExit(c.id), null);
 });
 
+/** The PPid and state letter of a process from /proc/PID/status, or null once it is gone (reaped). */
+function procStatus(pid: number): { ppid: number; state: string } | null {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { ppid: Number(/^PPid:\s+(\d+)/m.exec(st)?.[1]), state: /^State:\s+(\S)/m.exec(st)?.[1] ?? '?' };
+  } catch {
+    return null;
+  }
+}
+
+test('the monitor is the process the runtime started (conmon --sync): its child while the container runs, in conmon.pid, reaped at the exit', { skip }, async (t) => {
+  const h = await harness(t);
+  const c = await h.create({ args: ['sh', '-c', 'exit 4'] });
+  const st = procStatus(c.conmonPid);
+  assert.ok(st, 'the monitor runs');
+  assert.equal(st.ppid, process.pid, 'conmon did not fork itself away');
+  assert.match(fs.readFileSync(`/proc/${c.conmonPid}/cmdline`, 'utf8'), /conmon\0.*--sync/s);
+  assert.deepEqual(await h.rt.monitor(c.id), { pid: c.conmonPid, alive: true });
+  await h.rt.start(c.id);
+  assert.equal((await withTimeout(h.rt.waitExit(c.id), 10000, 'exit')).exitCode, 4);
+  // Reaped on SIGCHLD (no zombie left behind, and no periodic check needed for it).
+  const until = Date.now() + 5000;
+  while (procStatus(c.conmonPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(procStatus(c.conmonPid), null, `conmon ${c.conmonPid} left as ${procStatus(c.conmonPid)?.state}`);
+  assert.equal((await h.rt.monitor(c.id)).alive, false);
+});
+
 test('a missing executable fails create with runc\'s message and Docker\'s 127', { skip }, async (t) => {
   const h = await harness(t);
   await assert.rejects(h.create({ args: ['no-such-binary'] }), (e: unknown) => {

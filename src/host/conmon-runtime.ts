@@ -206,9 +206,17 @@ export class ConmonRuntime implements ContainerRuntime {
         stdin: opts.openStdin,
         leaveStdinOpen: !opts.stdinOnce,
         holdUntilStarted: !!ready,
+        sync: true,
       },
       this.log,
     );
+    // With --sync the process spawned is the monitor: its PID is known now, and written here (conmon
+    // writes -P only when it forks itself away), before it runs anything, for a restarted berthd.
+    if (c.child.pid > 0) {
+      // Renamed into place: a reader never sees half a number.
+      fs.writeFileSync(`${conmonPidFile}.tmp`, String(c.child.pid));
+      fs.renameSync(`${conmonPidFile}.tmp`, conmonPidFile);
+    }
     if (ready) {
       // conmon loads (eleven shared libraries and its locale: ~7 ms of a start here) while the caller
       // mounts the rootfs and writes the bundle; it is killed before it runs anything if that fails.
@@ -218,6 +226,7 @@ export class ConmonRuntime implements ContainerRuntime {
         c.child.kill('SIGKILL');
         c.release();
         await c.launched.catch(() => {});
+        fs.rmSync(conmonPidFile, { force: true });
         throw e;
       }
       c.start?.end('go');
@@ -234,7 +243,9 @@ export class ConmonRuntime implements ContainerRuntime {
       c.release();
     }
     if (!msg || msg.data <= 0) {
+      // conmon exits after reporting a failed create; its stderr is complete then.
       await c.launched.catch(() => {});
+      fs.rmSync(conmonPidFile, { force: true });
       const raw = msg?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
       await this.runc.delete(opts.id, true).catch(() => {});
       const text = runtimeErrorText(raw);
@@ -242,8 +253,7 @@ export class ConmonRuntime implements ContainerRuntime {
       throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
     }
     const pid = msg.data;
-    await c.launched.catch(() => {});
-    const conmonPid = readIntFile(conmonPidFile) ?? 0;
+    const conmonPid = c.child.pid;
     // No loopback set-up here: runc brings lo up in every network namespace it creates.
     return { pid, conmonPid };
   }

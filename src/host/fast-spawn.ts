@@ -25,7 +25,18 @@ export function nativeSpawnAvailable(): boolean {
   return native.available && process.env.BERTH_NO_FAST_SPAWN !== '1';
 }
 
-export function fastSpawn(file: string, args: string[], o: { env: NodeJS.ProcessEnv; cwd?: string; stdio: StdioKind[] }): FastChild {
+export interface SpawnOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdio: StdioKind[];
+  /**
+   * The child may live as long as a container (a monitor that does not daemonize): it is reaped on
+   * SIGCHLD without the periodic check, and does not keep this process alive.
+   */
+  longLived?: boolean;
+}
+
+export function fastSpawn(file: string, args: string[], o: SpawnOptions): FastChild {
   if (!native.available || process.env.BERTH_NO_FAST_SPAWN === '1') return viaChildProcess(file, args, o);
   const childFds: number[] = [];
   const parentEnds: (number | null)[] = [];
@@ -48,7 +59,7 @@ export function fastSpawn(file: string, args: string[], o: { env: NodeJS.Process
       fd === null ? null : new net.Socket({ fd, readable: o.stdio[i] === 'read', writable: o.stdio[i] === 'write' }),
     );
     let reaped = false;
-    const exited = native.waitpid(pid).then((s) => {
+    const exited = native.waitpid(pid, { poll: !o.longLived }).then((s) => {
       reaped = true;
       return s;
     });
@@ -69,8 +80,9 @@ export function fastSpawn(file: string, args: string[], o: { env: NodeJS.Process
   }
 }
 
-function viaChildProcess(file: string, args: string[], o: { env: NodeJS.ProcessEnv; cwd?: string; stdio: StdioKind[] }): FastChild {
+function viaChildProcess(file: string, args: string[], o: SpawnOptions): FastChild {
   const child = nodeSpawn(file, args, { env: o.env, cwd: o.cwd, stdio: o.stdio.map((k) => (k === 'ignore' ? 'ignore' : 'pipe')) });
+  if (o.longLived) child.unref();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code, signal }));

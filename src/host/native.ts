@@ -119,6 +119,8 @@ export interface ExitStatus {
 }
 
 const waiting = new Map<number, (s: ExitStatus) => void>();
+/** The awaited children that the 100 ms poll is for (see waitpid's `poll`). */
+const polled = new Set<number>();
 let poll: NodeJS.Timeout | undefined;
 let sigchldHooked = false;
 
@@ -132,9 +134,10 @@ function reapWaiting(): void {
     }
     if (!s) continue;
     waiting.delete(pid);
+    polled.delete(pid);
     done(s);
   }
-  if (waiting.size === 0 && poll) {
+  if (polled.size === 0 && poll) {
     clearInterval(poll);
     poll = undefined;
   }
@@ -143,9 +146,11 @@ function reapWaiting(): void {
 /**
  * The exit of a child made by spawn(), reaped without blocking: checked on every SIGCHLD (libuv
  * reaps only the children child_process made, by PID, so the two never take each other's), and every
- * 100 ms while any is awaited, which also keeps the process alive meanwhile.
+ * 100 ms while any is awaited, which also keeps the process alive meanwhile. `poll: false` is for
+ * children that live as long as a container (conmon --sync): SIGCHLD alone reaps them, so that
+ * neither a timer runs for as long as containers do nor the process is kept alive for them.
  */
-export function waitpid(pid: number): Promise<ExitStatus> {
+export function waitpid(pid: number, o: { poll?: boolean } = {}): Promise<ExitStatus> {
   if (!addon) return Promise.reject(new Error('the native addon is not built'));
   if (!sigchldHooked) {
     process.on('SIGCHLD', reapWaiting);
@@ -153,7 +158,10 @@ export function waitpid(pid: number): Promise<ExitStatus> {
   }
   return new Promise((resolve) => {
     waiting.set(pid, resolve);
-    poll ??= setInterval(reapWaiting, 100);
+    if (o.poll !== false) {
+      polled.add(pid);
+      poll ??= setInterval(reapWaiting, 100);
+    }
     reapWaiting(); // it may have exited already
   });
 }
