@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConmonRuntime, RuntimeStartError } from './conmon-runtime.js';
 import { canRunContainers, makeBusyboxRootfs, newId, specInput, tempDir, writeBundle } from './test-support.js';
+import { buildRuntimeSpec } from '../lib/oci/runtime-spec.js';
 import { cgroupsPathFor, readMemoryLimit, readPidsLimit, readCpuQuota, removeCgroup, cgroupDirs } from './cgroups.js';
 import { silentLogger } from '../daemon/logger.js';
 import { processesMentioning } from '../../test/harness/leftovers.js';
@@ -202,6 +203,68 @@ test('a create held for its bundle: conmon waits without running runc, then crea
   await assert.rejects(failing, /the rootfs could not be mounted/);
   assert.deepEqual(processesMentioning(failed), [], 'nothing of it runs');
   assert.equal(await h.rt.state(failed), null);
+});
+
+test('a runtime started ahead: conmon and runc wait for the config, which the create hands over when let go; one at a time; dropped, nothing is left', { skip }, async (t) => {
+  const h = await harness(t);
+  const opts = (id: string) => ({ id, bundleDir: path.join(h.execRoot, 'bundles', id), logPath: path.join(h.execRoot, 'logs', `${id}.log`), logSizeMax: -1, tty: false, openStdin: false, stdinOnce: false });
+  await fsp.mkdir(path.join(h.execRoot, 'logs'), { recursive: true });
+  const id = newId();
+  h.ids.push(id);
+  assert.equal(await h.rt.startAhead(opts(id)), true);
+  assert.equal(await h.rt.startAhead(opts(newId())), false, 'one waits at a time');
+  // Both run before any container exists: the monitor, and runc waiting on its config.
+  const until = Date.now() + 10_000;
+  while (!processesMentioning(id).some((pid) => /\bcreate\b/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(processesMentioning(id).length >= 2, true, 'conmon and runc create are up');
+  assert.equal(await h.rt.state(id), null, 'runc has made nothing yet');
+  assert.equal(fs.statSync(path.join(opts(id).bundleDir, 'config.json')).isFIFO(), true);
+  // The create takes it; the config goes through the pipe only once `ready` resolves.
+  let letGo!: () => void;
+  const ready = new Promise<void>((r) => (letGo = r));
+  const creating = h.rt.create(opts(id), ready);
+  h.rt.writeConfig(id, opts(id).bundleDir, JSON.stringify(buildRuntimeSpec(specInput(rootfs, { cgroupsPath: cgroupsPathFor(id), args: ['sh', '-c', 'echo from-ahead; exit 5'] }))));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await h.rt.state(id), null, 'held until let go');
+  letGo();
+  const c = await withTimeout(creating, 20_000, 'create');
+  assert.ok(c.pid > 0 && c.conmonPid > 0);
+  assert.equal((await h.rt.state(id))?.status, 'created');
+  const col = collector();
+  const a = await h.rt.attach(id, opts(id).bundleDir, col);
+  await h.rt.start(id);
+  assert.equal((await withTimeout(h.rt.waitExit(id), 10_000, 'exit')).exitCode, 5);
+  await withTimeout(a.done, 5000, 'attach done');
+  assert.equal(col.text('stdout'), 'from-ahead\n');
+  // Another, dropped: its processes go, and so does what conmon made for it outside the bundle.
+  const id2 = newId();
+  h.ids.push(id2);
+  assert.equal(await h.rt.startAhead(opts(id2)), true);
+  assert.equal(await h.rt.dropAhead('not-this-one'), null);
+  assert.equal(await h.rt.dropAhead(), id2);
+  const gone = Date.now() + 5000;
+  while (processesMentioning(id2).length && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(processesMentioning(id2), []);
+  assert.equal(fs.existsSync(path.join(h.execRoot, 'conmon', id2)), false);
+});
+
+test('a create that does not match the runtime started ahead (other flags) gets a fresh monitor, and the one ahead goes', { skip }, async (t) => {
+  const h = await harness(t);
+  await fsp.mkdir(path.join(h.execRoot, 'logs'), { recursive: true });
+  const id = newId();
+  h.ids.push(id);
+  const bundle = path.join(h.execRoot, 'bundles', id);
+  const base = { id, bundleDir: bundle, logPath: path.join(h.execRoot, 'logs', `${id}.log`), logSizeMax: -1, tty: false, openStdin: false, stdinOnce: false };
+  assert.equal(await h.rt.startAhead(base), true);
+  const ahead = processesMentioning(id);
+  // The same ID with a TTY: not what the waiting conmon was started for.
+  h.rt.writeConfig(id, bundle, JSON.stringify(buildRuntimeSpec(specInput(rootfs, { cgroupsPath: cgroupsPathFor(id), tty: true, args: ['sh', '-c', 'exit 2'] }))));
+  assert.equal(fs.statSync(path.join(bundle, 'config.json')).isFile(), true, 'a plain file: no runtime took it');
+  const c = await withTimeout(h.rt.create({ ...base, tty: true }), 20_000, 'create');
+  assert.ok(c.pid > 0);
+  for (const pid of ahead) assert.equal(fs.existsSync(`/proc/${pid}/cmdline`) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').length > 0, false, `the runtime ahead (${pid}) is gone`);
+  await h.rt.start(id);
+  assert.equal((await withTimeout(h.rt.waitExit(id), 10_000, 'exit')).exitCode, 2);
 });
 
 test('tty: the process sees /dev/pts/N and the window size follows resize', { skip }, async (t) => {

@@ -27,7 +27,7 @@ import { attachSocket } from './attach-socket.js';
 import { readHostCapabilities } from './capabilities.js';
 import { processExited, processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
-import { spawnConmon, runtimeErrorText, type ConmonMessage } from './conmon.js';
+import { spawnConmon, runtimeErrorText, type ConmonArgs, type ConmonMessage, type SpawnedConmon } from './conmon.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
@@ -117,6 +117,61 @@ async function writeFifo(fifo: string, line: string): Promise<void> {
   }
 }
 
+/** A container's monitor and runtime started ahead of its create (ConmonRuntime.startAhead). */
+interface AheadRuntime {
+  opts: RuntimeCreateOptions;
+  c: SpawnedConmon;
+  /** Our end (read-write) of the bundle's config.json FIFO. */
+  fifo: number;
+  /** conmon exited (killed, or runc failed): not usable. */
+  exited: boolean;
+  /** The config, once writeConfig gave it (sent when create's `ready` resolves). */
+  config?: string;
+}
+
+/** Whether a runtime started with `a` serves a create with `b` (same ID, paths and conmon flags). */
+function sameCreate(a: RuntimeCreateOptions, b: RuntimeCreateOptions): boolean {
+  return (
+    a.id === b.id &&
+    a.bundleDir === b.bundleDir &&
+    a.logPath === b.logPath &&
+    a.logSizeMax === b.logSizeMax &&
+    a.tty === b.tty &&
+    a.openStdin === b.openStdin &&
+    a.stdinOnce === b.stdinOnce
+  );
+}
+
+/** Renamed into place: a reader never sees half a number. */
+function writePidFile(file: string, pid: number): void {
+  fs.writeFileSync(`${file}.tmp`, String(pid));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* closed already */
+  }
+}
+
+/**
+ * Writes all of `buf` to a non-blocking pipe: what does not fit in the pipe now (a config past its
+ * 64 KiB) is written as the reader drains it.
+ */
+async function writeAll(fd: number, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}
+
 export class ConmonRuntime implements ContainerRuntime {
   readonly runc: Runc;
   private readonly conmonPath: string;
@@ -144,6 +199,10 @@ export class ConmonRuntime implements ContainerRuntime {
   private readonly nsexec: NsExec | null;
   /** Healthcheck probes through one long-lived berth-nsexec (probe-server.ts); off with BERTH_NO_PROBE_SERVER=1. */
   private readonly probes: ProbeServer | null;
+  /** A runtime started ahead (startAhead), until a create takes it. */
+  private ahead: AheadRuntime | null = null;
+  /** Runtimes started ahead that a create took, until their config went through the pipe. */
+  private readonly aheadTaken = new Map<string, AheadRuntime>();
 
   constructor(opts: ConmonRuntimeOptions) {
     this.log = opts.log;
@@ -174,6 +233,15 @@ export class ConmonRuntime implements ContainerRuntime {
   // ------------------------------------------------------------------ lifecycle
 
   async create(opts: RuntimeCreateOptions, ready?: Promise<void>): Promise<{ pid: number; conmonPid: number }> {
+    const a = this.ahead?.opts.id === opts.id ? this.ahead : null;
+    if (a) {
+      this.ahead = null;
+      if (!a.exited && sameCreate(a.opts, opts)) return this.createAhead(a, opts, ready);
+      // Dead, or started for other flags: a fresh monitor below, config.json a plain file again.
+      await this.killAhead(a);
+      const config = path.join(opts.bundleDir, 'config.json');
+      if (fs.lstatSync(config, { throwIfNoEntry: false })?.isFIFO()) fs.rmSync(config, { force: true });
+    }
     const persist = this.persistDir(opts.id);
     this.execSpecs.delete(opts.id);
     this.nsexec?.forget(opts.id);
@@ -187,36 +255,10 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     if (opts.logPath !== null) fs.mkdirSync(path.dirname(opts.logPath), { recursive: true });
     const conmonPidFile = path.join(persist, 'conmon.pid');
-    const c = spawnConmon(
-      {
-        conmonPath: this.conmonPath,
-        runtimePath: this.runtimePath,
-        runtimeArgs: [`--root=${this.runc.root}`],
-        cid: opts.id,
-        cuuid: opts.id,
-        bundle: opts.bundleDir,
-        pidFile: path.join(persist, 'pidfile'),
-        conmonPidFile,
-        logPath: opts.logPath === null ? 'none' : `k8s-file:${opts.logPath}`,
-        logSizeMax: opts.logSizeMax,
-        exitDir: this.exitsDir,
-        socketDir: this.socketDir,
-        persistDir: persist,
-        terminal: opts.tty,
-        stdin: opts.openStdin,
-        leaveStdinOpen: !opts.stdinOnce,
-        holdUntilStarted: !!ready,
-        sync: true,
-      },
-      this.log,
-    );
+    const c = spawnConmon({ ...this.conmonArgs(opts), conmonPidFile, holdUntilStarted: !!ready }, this.log);
     // With --sync the process spawned is the monitor: its PID is known now, and written here (conmon
     // writes -P only when it forks itself away), before it runs anything, for a restarted berthd.
-    if (c.child.pid > 0) {
-      // Renamed into place: a reader never sees half a number.
-      fs.writeFileSync(`${conmonPidFile}.tmp`, String(c.child.pid));
-      fs.renameSync(`${conmonPidFile}.tmp`, conmonPidFile);
-    }
+    if (c.child.pid > 0) writePidFile(conmonPidFile, c.child.pid);
     if (ready) {
       // conmon loads (eleven shared libraries and its locale: ~7 ms of a start here) while the caller
       // mounts the rootfs and writes the bundle; it is killed before it runs anything if that fails.
@@ -258,6 +300,144 @@ export class ConmonRuntime implements ContainerRuntime {
     return { pid, conmonPid };
   }
 
+  /**
+   * Starts conmon and `runc create` for a container to come (ContainerRuntime.startAhead): conmon
+   * runs at once, runc opens the bundle's config.json, a FIFO that berthd holds open (so runc's open
+   * never blocks and what is written waits in the pipe), and waits there for the container's config.
+   */
+  async startAhead(opts: RuntimeCreateOptions): Promise<boolean> {
+    if (this.ahead) return false;
+    const persist = this.persistDir(opts.id);
+    const config = path.join(opts.bundleDir, 'config.json');
+    let fifo = -1;
+    try {
+      fs.mkdirSync(persist, { recursive: true, mode: 0o700 });
+      fs.mkdirSync(opts.bundleDir, { recursive: true, mode: 0o700 });
+      const made = await runCommand('mkfifo', ['-m', '600', config]);
+      if (made.code !== 0) throw new SystemError(`mkfifo ${config}: ${made.stderr.trim()}`);
+      if (this.ahead) throw new SystemError('another runtime was started ahead meanwhile');
+      fifo = fs.openSync(config, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      if (fifo >= 0) fs.closeSync(fifo);
+      this.log.debug('runtime ahead not started', { id: opts.id, error: (e as Error).message });
+      fs.rmSync(config, { force: true });
+      return false;
+    }
+    const conmonPidFile = path.join(persist, 'conmon.pid');
+    const c = spawnConmon({ ...this.conmonArgs(opts), conmonPidFile, quiet: true }, this.log);
+    if (c.child.pid > 0) writePidFile(conmonPidFile, c.child.pid);
+    const a: AheadRuntime = { opts, c, fifo, exited: false };
+    void c.launched.then(
+      () => (a.exited = true),
+      () => (a.exited = true),
+    );
+    this.ahead = a;
+    return true;
+  }
+
+  async dropAhead(id?: string): Promise<string | null> {
+    const a = this.ahead;
+    if (!a || (id !== undefined && a.opts.id !== id)) return null;
+    this.ahead = null;
+    await this.killAhead(a);
+    // What conmon made for it outside the bundle: its directory here and the socket link.
+    await Promise.all([fsp.rm(this.persistDir(a.opts.id), { recursive: true, force: true }), fsp.rm(path.join(this.socketDir, a.opts.id), { force: true })]);
+    return a.opts.id;
+  }
+
+  writeConfig(id: string, bundleDir: string, text: string): void {
+    const a = this.aheadTaken.get(id);
+    if (a) {
+      a.config = text;
+      return;
+    }
+    // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
+    // on the start path (the record itself is written with fsync).
+    const file = path.join(bundleDir, 'config.json');
+    fs.writeFileSync(`${file}.tmp`, text, { mode: 0o644 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  killMonitor(id: string): void {
+    const pid = readIntFile(path.join(this.persistDir(id), 'conmon.pid')) ?? 0;
+    if (!(pid > 0) || !processRunning(pid)) return;
+    try {
+      // Only the monitor of this container (its PID may have been reused since).
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(id)) return;
+      process.kill(pid, 'SIGKILL'); // runc, its child, goes with it (conmon sets its parent-death signal)
+    } catch {
+      /* gone */
+    }
+  }
+
+  /** A create that takes a runtime started ahead: the config goes through its pipe once `ready`. */
+  private async createAhead(a: AheadRuntime, opts: RuntimeCreateOptions, ready?: Promise<void>): Promise<{ pid: number; conmonPid: number }> {
+    this.execSpecs.delete(opts.id);
+    this.nsexec?.forget(opts.id);
+    this.bundles.set(opts.id, opts.bundleDir);
+    this.aheadTaken.set(opts.id, a);
+    let msg: ConmonMessage | null;
+    try {
+      await ready;
+      if (a.config === undefined) throw new SystemError(`no config was written for container ${opts.id}`);
+      await writeAll(a.fifo, Buffer.from(a.config));
+      msg = await withDeadline(a.c.sync.next(), CREATE_TIMEOUT_MS, () => {
+        a.c.child.kill('SIGKILL');
+        void this.runc.delete(opts.id, true).catch(() => {});
+        return { data: -1, message: `timed out after ${CREATE_TIMEOUT_MS / 1000}s waiting for the runtime to create the container` };
+      });
+    } catch (e) {
+      await this.killAhead(a);
+      throw e;
+    } finally {
+      this.aheadTaken.delete(opts.id);
+    }
+    // runc has read its config (it reported): our end of the pipe can go.
+    closeQuietly(a.fifo);
+    a.c.release();
+    if (!msg || msg.data <= 0) {
+      await a.c.launched.catch(() => {});
+      fs.rmSync(path.join(this.persistDir(opts.id), 'conmon.pid'), { force: true });
+      await this.runc.delete(opts.id, true).catch(() => {});
+      const text = runtimeErrorText(msg?.message ?? 'conmon exited without reporting a PID');
+      this.log.debug('container create failed', { id: opts.id, message: text });
+      throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
+    }
+    return { pid: msg.data, conmonPid: a.c.child.pid };
+  }
+
+  /** Kills a runtime started ahead (runc dies with its conmon) and drops our ends of its pipes. */
+  private async killAhead(a: AheadRuntime): Promise<void> {
+    a.c.child.kill('SIGKILL');
+    a.c.release();
+    closeQuietly(a.fifo);
+    await a.c.launched.catch(() => {});
+    fs.rmSync(path.join(this.persistDir(a.opts.id), 'conmon.pid'), { force: true });
+  }
+
+  /** conmon's arguments for a container's monitor (the same for a create and one started ahead). */
+  private conmonArgs(opts: RuntimeCreateOptions): Omit<ConmonArgs, 'conmonPidFile'> {
+    const persist = this.persistDir(opts.id);
+    return {
+      conmonPath: this.conmonPath,
+      runtimePath: this.runtimePath,
+      runtimeArgs: [`--root=${this.runc.root}`],
+      cid: opts.id,
+      cuuid: opts.id,
+      bundle: opts.bundleDir,
+      pidFile: path.join(persist, 'pidfile'),
+      logPath: opts.logPath === null ? 'none' : `k8s-file:${opts.logPath}`,
+      logSizeMax: opts.logSizeMax,
+      exitDir: this.exitsDir,
+      socketDir: this.socketDir,
+      persistDir: persist,
+      terminal: opts.tty,
+      stdin: opts.openStdin,
+      leaveStdinOpen: !opts.stdinOnce,
+      sync: true,
+    };
+  }
+
   async start(id: string, initPid?: number): Promise<void> {
     await this.runc.start(id, initPid);
   }
@@ -278,6 +458,7 @@ export class ConmonRuntime implements ContainerRuntime {
    * Call when the container is removed; delete() keeps the exit record for readExit().
    */
   async forget(id: string): Promise<void> {
+    await this.dropAhead(id);
     await Promise.all([
       fsp.rm(path.join(this.exitsDir, id), { force: true }),
       fsp.rm(this.persistDir(id), { recursive: true, force: true }),
@@ -669,6 +850,8 @@ export class ConmonRuntime implements ContainerRuntime {
 
   /** Stops watching the exits directory (for tests and shutdown). */
   close(): void {
+    if (this.ahead) void this.killAhead(this.ahead);
+    this.ahead = null;
     this.exitWatcher?.close();
     this.exitWatcher = null;
     this.pidFiles?.close();

@@ -35,6 +35,8 @@ export interface ConmonArgs {
    * parsing its arguments): berthd starts it early and lets it go when the bundle is ready.
    */
   holdUntilStarted?: boolean;
+  /** conmon's own stderr is not read (a monitor started ahead: no descriptor held for it). */
+  quiet?: boolean;
   /**
    * conmon --sync: it does not fork itself away, so the process spawned is the monitor (our child
    * until berthd exits). Its fork, and the wait for the forked child to be scheduled, cost 1.5-3 ms
@@ -170,7 +172,7 @@ export function spawnConmon(a: ConmonArgs, log: Logger): SpawnedConmon {
         ? ['ignore', 'ignore', 'read', 'read', 'write', 'read']
         : withStartPipe
           ? ['ignore', 'ignore', 'read', 'read', 'write']
-          : ['ignore', 'ignore', 'read', 'read'],
+          : ['ignore', 'ignore', a.quiet ? 'ignore' : 'read', 'read'],
     });
   } catch (e) {
     const err = new SystemError(`cannot run conmon (${a.conmonPath}): ${(e as Error).message}`, { cause: e });

@@ -37,6 +37,8 @@ export async function cleanUpRemoved(d: CleanupDeps, c: ContainerRecord, runtime
 export async function removeOrphan(d: CleanupDeps, id: string): Promise<void> {
   d.log.info(`removing half-made container ${id}`);
   const p = d.store.paths(id);
+  // A runtime started ahead of a create (or a create cut off) may still wait under its monitor.
+  d.runtime.killMonitor?.(id);
   await d.host.unmountOverlay(p.mergedDir).catch(() => {});
   await d.runtime.delete(id, true).catch(() => {});
   await d.runtime.forget?.(id).catch(() => {});

@@ -26,6 +26,7 @@ import type { VolumeAccess } from './volume-access.js';
 import { logOptions, validateResources, validateUnsupported } from './container-checks.js';
 import { writeEtcFiles } from './run-spec.js';
 import { mountRecords } from './mount-records.js';
+import { runShape, type RunShape } from './run-staging.js';
 
 export interface CreateContainerInput {
   name?: string;
@@ -46,6 +47,12 @@ export interface ContainerCreatorDeps {
   stageAhead(c: ContainerRecord, etcWritten: Promise<unknown>, saved: Promise<unknown>): void;
   publish(c: ContainerRecord, action: string): void;
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** A runtime started ahead for creates of this shape (runtime-ahead.ts): its ID, taken. */
+  takeAhead?(shape: RunShape): string | undefined;
+  /** After a create: the next runtime of its shape started ahead. */
+  prepareAhead?(shape: RunShape): void;
+  /** A create that took a runtime started ahead failed before its run: the runtime goes. */
+  dropAhead?(id: string): Promise<unknown>;
 }
 
 export class ContainerCreator {
@@ -82,17 +89,29 @@ export class ContainerCreator {
     }
     const imageRef = req.Image ?? '';
     if (!imageRef) throw new InvalidParameterError('No command specified: an image is required');
-    const id = randomBytes(32).toString('hex');
-    const image = await this.d.images.resolve(imageRef);
+    const shape = runShape({ tty: req.Tty, openStdin: req.OpenStdin, stdinOnce: req.StdinOnce, logDriver: hc.LogConfig?.Type, logMaxSize: logOpts.maxSize });
+    const id = this.d.takeAhead?.(shape) ?? randomBytes(32).toString('hex');
+    this.d.prepareAhead?.(shape);
+    let image: ResolvedImage;
+    try {
+      image = await this.d.images.resolve(imageRef);
+    } catch (e) {
+      await this.d.dropAhead?.(id);
+      throw e;
+    }
     // Take the image into use and check it is still there in one synchronous step (an rmi racing this
     // create either sees this use and refuses, or has started deleting and this create fails).
     this.d.imagesInUse.set(id, image.id);
     if (!this.d.images.isAvailable(image.id)) {
       this.d.imagesInUse.delete(id);
+      await this.d.dropAhead?.(id);
       throw new NotFoundError(`No such image: ${imageRef}`);
     }
     try {
       return await this.createWithImage(id, name, input, hc, image, imageRef, warnings, logOpts);
+    } catch (e) {
+      await this.d.dropAhead?.(id);
+      throw e;
     } finally {
       this.d.imagesInUse.delete(id);
     }

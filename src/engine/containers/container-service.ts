@@ -41,6 +41,7 @@ import { ContainerFiles } from './container-files.js';
 import { removeOrphan } from './container-cleanup.js';
 import { containerTop, statsSample, type ContainerStatsSample } from './container-stats.js';
 import { START_AHEAD_MS, StartAhead, type StagedRun } from './start-ahead.js';
+import { RuntimeAhead } from './runtime-ahead.js';
 import { RootfsMounts } from './rootfs-mounts.js';
 import { ContainerCreator, type CreateContainerInput } from './container-create.js';
 import { ExitHandling } from './exit-handling.js';
@@ -119,6 +120,8 @@ export class ContainerService implements ImageUsage {
   private readonly imagesInUse = new Map<string, Digest>();
   /** docker rm (container-removal.ts). */
   private readonly removal: ContainerRemoval;
+  /** A runtime started ahead of the next create (runtime-ahead.ts). */
+  private readonly runtimeAhead: RuntimeAhead;
   /** Runs staged ahead of their start (see stageAhead). */
   private readonly ahead: StartAhead;
   /** Background jobs under way: removal clean-ups and staging ahead (shutdown waits for them). */
@@ -193,6 +196,16 @@ export class ContainerService implements ImageUsage {
       stageAhead: (c, etcWritten, saved) => this.stageAhead(c, etcWritten, saved),
       publish: (c, action) => this.publish(c, action),
       withLock: (id, fn) => this.withLock(id, fn),
+      takeAhead: (shape) => this.runtimeAhead.take(shape),
+      prepareAhead: (shape) => this.runtimeAhead.prepareAfter(shape),
+      dropAhead: (id) => this.runtime.dropAhead?.(id) ?? Promise.resolve(null),
+    });
+    this.runtimeAhead = new RuntimeAhead({
+      runtime: this.runtime,
+      paths: (id) => this.store.paths(id),
+      enabled: () => !!this.config.startAhead,
+      log: this.log,
+      track: (job) => this.track(job),
     });
     this.ahead = new StartAhead({
       enabled: () => !!this.config.startAhead,
@@ -320,8 +333,11 @@ export class ContainerService implements ImageUsage {
     this.exits.dropAll();
     // Background jobs are short; one cut off here is finished as an orphan at the next start-up.
     await Promise.race([this.settled(), sleep(10_000)]);
-    // Runs staged ahead would wait for a start that cannot come: take them back.
+    // Runs staged ahead would wait for a start that cannot come: take them back; so would a runtime
+    // started ahead of a create.
     await Promise.all(this.ahead.ids().map((id) => this.discardStaged(id).catch(() => {})));
+    await this.runtimeAhead.close();
+    await this.runtime.dropAhead?.().catch(() => null);
   }
 
   /** Resolves when the background jobs under way (removal clean-ups, staging ahead) have ended. */

@@ -69,8 +69,11 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
     if (c.config.WorkingDir) await ensureWorkingDir(p.mergedDir, c.config.WorkingDir, user);
     const spec = d.host.buildSpec(await specInput({ store: d.store, host: d.host }, c, user, net.spec, links.flatMap((l) => linkEnv(l.alias, c.name, l.target))));
     // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
-    // on the start path (the record itself is still written with fsync).
-    replaceFileSync(path.join(p.bundleDir, 'config.json'), JSON.stringify(spec, null, 2) + '\n', 0o644);
+    // on the start path (the record itself is still written with fsync). A runtime started ahead for
+    // this container takes it through its pipe when let go, below (writeConfig).
+    const specText = JSON.stringify(spec, null, 2) + '\n';
+    if (d.runtime.writeConfig) d.runtime.writeConfig(c.id, p.bundleDir, specText);
+    else replaceFileSync(path.join(p.bundleDir, 'config.json'), specText, 0o644);
     if (gate) await gate;
     // The /etc files were written at create (by then, past the gate); rewrite them when networking
     // gave an address or they went missing.
@@ -92,20 +95,48 @@ export async function stageRun(d: StagingDeps, c: ContainerRecord, gate?: Promis
   }
 }
 
-/** What the runtime is told about a container's run (conmon's flags, the bundle, the log). */
-function runtimeCreateOptions(c: ContainerRecord, p: ContainerPaths): RuntimeCreateOptions {
-  const tty = !!c.config.Tty;
+/** What of a container decides its monitor's flags (a runtime started ahead serves creates alike). */
+export interface RunShape {
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  keepsLog: boolean;
+  logMaxSize: number;
+}
+
+export function runShape(o: { tty?: boolean; openStdin?: boolean; stdinOnce?: boolean; logDriver?: string; logMaxSize: number }): RunShape {
+  const tty = !!o.tty;
   return {
-    id: c.id,
-    bundleDir: p.bundleDir,
-    logPath: driverKeepsLog(c.hostConfig.LogConfig?.Type) ? p.logFile : null,
-    // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
-    logSizeMax: c.logMaxSize > 0 ? Math.max(c.logMaxSize * 4, c.logMaxSize + 4 * 1024 * 1024) : -1,
     tty,
-    openStdin: !!c.config.OpenStdin,
+    openStdin: !!o.openStdin,
     // Docker never closes a TTY container's stdin when its client goes away (a detached
     // `docker run -it` shell keeps running and can be attached again); without a TTY, StdinOnce
     // closes it when the first client's stdin ends (`echo x | docker run -i ... cat`).
-    stdinOnce: !!c.config.StdinOnce && !tty,
+    stdinOnce: !!o.stdinOnce && !tty,
+    keepsLog: driverKeepsLog(o.logDriver),
+    logMaxSize: o.logMaxSize,
   };
+}
+
+export function sameShape(a: RunShape, b: RunShape): boolean {
+  return a.tty === b.tty && a.openStdin === b.openStdin && a.stdinOnce === b.stdinOnce && a.keepsLog === b.keepsLog && a.logMaxSize === b.logMaxSize;
+}
+
+/** What the runtime is told about a container's run (conmon's flags, the bundle, the log). */
+export function runtimeCreateOptionsFor(id: string, p: ContainerPaths, s: RunShape): RuntimeCreateOptions {
+  return {
+    id,
+    bundleDir: p.bundleDir,
+    logPath: s.keepsLog ? p.logFile : null,
+    // conmon's own cap is a backstop for while berthd is down; berthd rotates well below it.
+    logSizeMax: s.logMaxSize > 0 ? Math.max(s.logMaxSize * 4, s.logMaxSize + 4 * 1024 * 1024) : -1,
+    tty: s.tty,
+    openStdin: s.openStdin,
+    stdinOnce: s.stdinOnce,
+  };
+}
+
+function runtimeCreateOptions(c: ContainerRecord, p: ContainerPaths): RuntimeCreateOptions {
+  const shape = runShape({ tty: c.config.Tty, openStdin: c.config.OpenStdin, stdinOnce: c.config.StdinOnce, logDriver: c.hostConfig.LogConfig?.Type, logMaxSize: c.logMaxSize });
+  return runtimeCreateOptionsFor(c.id, p, shape);
 }

@@ -134,4 +134,20 @@ export interface ContainerRuntime {
   exec(opts: ExecOptions): Promise<ExecHandle>;
   /** (Added by the container service; ConmonRuntime has it.) Drops the runtime's records of a removed container (exit file, monitor dir). */
   forget?(id: string): Promise<void>;
+  /**
+   * Starts the monitor and the runtime's create for a container that does not exist yet, under an ID
+   * chosen now: they wait for config.json, which create() hands over when its `ready` resolves, so
+   * a create under this ID skips their start-up (~15-20 ms here). At most one waits; false when one
+   * already does or it could not be started. The bundle and log directories must exist.
+   */
+  startAhead?(opts: RuntimeCreateOptions): Promise<boolean>;
+  /** Kills a runtime started ahead, all of it or only the one for `id`; resolves with the ID it had. */
+  dropAhead?(id?: string): Promise<string | null>;
+  /**
+   * Writes the bundle's config.json (before create's `ready` resolves). A runtime started ahead for
+   * this ID gets it through its pipe when create() lets it go, instead of a file.
+   */
+  writeConfig?(id: string, bundleDir: string, text: string): void;
+  /** Kills a monitor left from an earlier daemon for a container that has no record (start-up clean-up). */
+  killMonitor?(id: string): void;
 }
