@@ -230,6 +230,9 @@ test('a runtime started ahead: conmon and runc wait for the config, which the cr
   const c = await withTimeout(creating, 20_000, 'create');
   assert.ok(c.pid > 0 && c.conmonPid > 0);
   assert.equal((await h.rt.state(id))?.status, 'created');
+  // Created, the bundle holds a plain config.json again (a FIFO read without a writer would block).
+  assert.equal(fs.statSync(path.join(opts(id).bundleDir, 'config.json')).isFile(), true);
+  assert.match(fs.readFileSync(path.join(opts(id).bundleDir, 'config.json'), 'utf8'), /from-ahead/);
   const col = collector();
   const a = await h.rt.attach(id, opts(id).bundleDir, col);
   await h.rt.start(id);

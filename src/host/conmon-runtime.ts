@@ -68,6 +68,8 @@ export const UNKNOWN_EXIT_CODE = 255;
 
 const POLL_MS = 1000;
 const CREATE_TIMEOUT_MS = 120_000;
+/** How long a killed or failed monitor is waited for before going on without its exit. */
+const MONITOR_END_MS = 5_000;
 
 function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -140,6 +142,17 @@ function sameCreate(a: RuntimeCreateOptions, b: RuntimeCreateOptions): boolean {
     a.openStdin === b.openStdin &&
     a.stdinOnce === b.stdinOnce
   );
+}
+
+/**
+ * Waits for a monitor started with --sync to end (after it was killed, or reported a failed create
+ * and exits). Its exit is seen on SIGCHLD, which does not keep the event loop alive: a timer does,
+ * and bounds the wait should the signal never come.
+ */
+async function monitorEnded(launched: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([launched.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, MONITOR_END_MS)))]);
+  clearTimeout(timer);
 }
 
 /** Renamed into place: a reader never sees half a number. */
@@ -267,7 +280,7 @@ export class ConmonRuntime implements ContainerRuntime {
       } catch (e) {
         c.child.kill('SIGKILL');
         c.release();
-        await c.launched.catch(() => {});
+        await monitorEnded(c.launched);
         fs.rmSync(conmonPidFile, { force: true });
         throw e;
       }
@@ -286,7 +299,7 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     if (!msg || msg.data <= 0) {
       // conmon exits after reporting a failed create; its stderr is complete then.
-      await c.launched.catch(() => {});
+      await monitorEnded(c.launched);
       fs.rmSync(conmonPidFile, { force: true });
       const raw = msg?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
       await this.runc.delete(opts.id, true).catch(() => {});
@@ -392,11 +405,18 @@ export class ConmonRuntime implements ContainerRuntime {
     } finally {
       this.aheadTaken.delete(opts.id);
     }
-    // runc has read its config (it reported): our end of the pipe can go.
+    // runc has read its config (it reported): our end of the pipe can go, and config.json becomes the
+    // plain file everything else reads (an exec's defaults, a restarted berthd): a FIFO read with no
+    // writer would block.
     closeQuietly(a.fifo);
     a.c.release();
+    if (a.config !== undefined) {
+      const file = path.join(opts.bundleDir, 'config.json');
+      fs.writeFileSync(`${file}.tmp`, a.config, { mode: 0o644 });
+      fs.renameSync(`${file}.tmp`, file);
+    }
     if (!msg || msg.data <= 0) {
-      await a.c.launched.catch(() => {});
+      await monitorEnded(a.c.launched);
       fs.rmSync(path.join(this.persistDir(opts.id), 'conmon.pid'), { force: true });
       await this.runc.delete(opts.id, true).catch(() => {});
       const text = runtimeErrorText(msg?.message ?? 'conmon exited without reporting a PID');
@@ -411,7 +431,7 @@ export class ConmonRuntime implements ContainerRuntime {
     a.c.child.kill('SIGKILL');
     a.c.release();
     closeQuietly(a.fifo);
-    await a.c.launched.catch(() => {});
+    await monitorEnded(a.c.launched);
     fs.rmSync(path.join(this.persistDir(a.opts.id), 'conmon.pid'), { force: true });
   }
 

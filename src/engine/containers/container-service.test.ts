@@ -285,23 +285,24 @@ test('AutoRemove removes the container and its anonymous volumes; wait removed r
 });
 
 test('list: running only by default, filters, newest first, status text', async (t) => {
+  // Names that are not hex: after the rename, get() of the old name must not find an ID prefix instead.
   const { svc } = await setup(t);
-  const a = await svc.create({ name: 'aa', config: { Image: 'busybox', Labels: { tier: 'db' } }, hostConfig: {} });
+  const a = await svc.create({ name: 'xa', config: { Image: 'busybox', Labels: { tier: 'db' } }, hostConfig: {} });
   await new Promise((r) => setTimeout(r, 5));
   const b = await svc.create({ name: 'bb', config: { Image: 'busybox', Cmd: ['sleep', '9'] }, hostConfig: {} });
   await svc.start(b.id);
   assert.deepEqual((await svc.list()).map((v) => v.record.name), ['bb']);
-  assert.deepEqual((await svc.list({ all: true })).map((v) => v.record.name), ['bb', 'aa']);
-  assert.deepEqual((await svc.list({ filters: { status: ['created'] } })).map((v) => v.record.name), ['aa']);
+  assert.deepEqual((await svc.list({ all: true })).map((v) => v.record.name), ['bb', 'xa']);
+  assert.deepEqual((await svc.list({ filters: { status: ['created'] } })).map((v) => v.record.name), ['xa']);
   assert.deepEqual((await svc.list({ all: true, filters: { label: ['tier=db'] } })).map((v) => v.record.id), [a.id]);
-  assert.deepEqual((await svc.list({ all: true, filters: { before: ['bb'] } })).map((v) => v.record.name), ['aa']);
+  assert.deepEqual((await svc.list({ all: true, filters: { before: ['bb'] } })).map((v) => v.record.name), ['xa']);
   assert.deepEqual((await svc.list({ all: true, filters: { ancestor: ['busybox'] } })).length, 2);
   assert.match((await svc.list())[0]!.statusText, /^Up (Less than a second|1 second)$/);
   assert.deepEqual(svc.counts(), { total: 2, running: 1, paused: 0, stopped: 1 });
   assert.deepEqual(svc.containersUsing(image.id).sort(), [a.id, b.id].sort());
-  await svc.rename('aa', 'a2');
+  await svc.rename('xa', 'a2');
   assert.equal(svc.get('a2').id, a.id);
-  assert.throws(() => svc.get('aa'), { message: 'No such container: aa' });
+  assert.throws(() => svc.get('xa'), { message: 'No such container: xa' });
   await assert.rejects(svc.rename('a2', 'bb'), /is already in use/);
   await svc.remove('bb', { force: true });
   assert.deepEqual((await svc.list({ all: true })).map((v) => v.record.name), ['a2']);

@@ -198,7 +198,7 @@ export class ContainerService implements ImageUsage {
       withLock: (id, fn) => this.withLock(id, fn),
       takeAhead: (shape) => this.runtimeAhead.take(shape),
       prepareAhead: (shape) => this.runtimeAhead.prepareAfter(shape),
-      dropAhead: (id) => this.runtime.dropAhead?.(id) ?? Promise.resolve(null),
+      dropAhead: (id) => this.runtimeAhead.dropTaken(id),
     });
     this.runtimeAhead = new RuntimeAhead({
       runtime: this.runtime,

@@ -77,6 +77,14 @@ export class RuntimeAhead {
     await fs.rm(p.dir, { recursive: true, force: true }).catch(() => {});
   }
 
+  /**
+   * A create that took `id` failed before its run: the runtime started for it goes, with its
+   * directory (unless a staging had already taken it over: then the create's own undoing does it).
+   */
+  async dropTaken(id: string): Promise<void> {
+    if ((await this.d.runtime.dropAhead?.(id).catch(() => null)) === id) await fs.rm(this.d.paths(id).dir, { recursive: true, force: true }).catch(() => {});
+  }
+
   /** Kills the runtime waiting (if any) and removes its directory. */
   private async drop(): Promise<void> {
     const w = this.waiting;
