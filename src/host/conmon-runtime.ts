@@ -28,6 +28,7 @@ import { readHostCapabilities } from './capabilities.js';
 import { processExited, processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonArgs, type ConmonMessage, type SpawnedConmon } from './conmon.js';
+import { closeQuietly, monitorEnded, sameCreate, writeAll, writePidFile, type AheadRuntime } from './conmon-ahead.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
@@ -68,8 +69,6 @@ export const UNKNOWN_EXIT_CODE = 255;
 
 const POLL_MS = 1000;
 const CREATE_TIMEOUT_MS = 120_000;
-/** How long a killed or failed monitor is waited for before going on without its exit. */
-const MONITOR_END_MS = 5_000;
 
 function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -116,72 +115,6 @@ async function writeFifo(fifo: string, line: string): Promise<void> {
     await fh.write(line);
   } finally {
     await fh.close();
-  }
-}
-
-/** A container's monitor and runtime started ahead of its create (ConmonRuntime.startAhead). */
-interface AheadRuntime {
-  opts: RuntimeCreateOptions;
-  c: SpawnedConmon;
-  /** Our end (read-write) of the bundle's config.json FIFO. */
-  fifo: number;
-  /** conmon exited (killed, or runc failed): not usable. */
-  exited: boolean;
-  /** The config, once writeConfig gave it (sent when create's `ready` resolves). */
-  config?: string;
-}
-
-/** Whether a runtime started with `a` serves a create with `b` (same ID, paths and conmon flags). */
-function sameCreate(a: RuntimeCreateOptions, b: RuntimeCreateOptions): boolean {
-  return (
-    a.id === b.id &&
-    a.bundleDir === b.bundleDir &&
-    a.logPath === b.logPath &&
-    a.logSizeMax === b.logSizeMax &&
-    a.tty === b.tty &&
-    a.openStdin === b.openStdin &&
-    a.stdinOnce === b.stdinOnce
-  );
-}
-
-/**
- * Waits for a monitor started with --sync to end (after it was killed, or reported a failed create
- * and exits). Its exit is seen on SIGCHLD, which does not keep the event loop alive: a timer does,
- * and bounds the wait should the signal never come.
- */
-async function monitorEnded(launched: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([launched.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, MONITOR_END_MS)))]);
-  clearTimeout(timer);
-}
-
-/** Renamed into place: a reader never sees half a number. */
-function writePidFile(file: string, pid: number): void {
-  fs.writeFileSync(`${file}.tmp`, String(pid));
-  fs.renameSync(`${file}.tmp`, file);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    /* closed already */
-  }
-}
-
-/**
- * Writes all of `buf` to a non-blocking pipe: what does not fit in the pipe now (a config past its
- * 64 KiB) is written as the reader drains it.
- */
-async function writeAll(fd: number, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(fd, buf, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      await new Promise((r) => setTimeout(r, 1));
-    }
   }
 }
 
@@ -297,16 +230,7 @@ export class ConmonRuntime implements ContainerRuntime {
     } finally {
       c.release();
     }
-    if (!msg || msg.data <= 0) {
-      // conmon exits after reporting a failed create; its stderr is complete then.
-      await monitorEnded(c.launched);
-      fs.rmSync(conmonPidFile, { force: true });
-      const raw = msg?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
-      await this.runc.delete(opts.id, true).catch(() => {});
-      const text = runtimeErrorText(raw);
-      this.log.debug('container create failed', { id: opts.id, message: text });
-      throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
-    }
+    if (!msg || msg.data <= 0) return this.createFailed(opts.id, c, msg);
     const pid = msg.data;
     const conmonPid = c.child.pid;
     // No loopback set-up here: runc brings lo up in every network namespace it creates.
@@ -415,15 +339,20 @@ export class ConmonRuntime implements ContainerRuntime {
       fs.writeFileSync(`${file}.tmp`, a.config, { mode: 0o644 });
       fs.renameSync(`${file}.tmp`, file);
     }
-    if (!msg || msg.data <= 0) {
-      await monitorEnded(a.c.launched);
-      fs.rmSync(path.join(this.persistDir(opts.id), 'conmon.pid'), { force: true });
-      await this.runc.delete(opts.id, true).catch(() => {});
-      const text = runtimeErrorText(msg?.message ?? 'conmon exited without reporting a PID');
-      this.log.debug('container create failed', { id: opts.id, message: text });
-      throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
-    }
+    if (!msg || msg.data <= 0) return this.createFailed(opts.id, a.c, msg);
     return { pid: msg.data, conmonPid: a.c.child.pid };
+  }
+
+  /** A create conmon reported as failed (or died without reporting): nothing is left, Docker's error. */
+  private async createFailed(id: string, c: SpawnedConmon, msg: ConmonMessage | null): Promise<never> {
+    // conmon exits after reporting a failed create; its stderr is complete then.
+    await monitorEnded(c.launched);
+    fs.rmSync(path.join(this.persistDir(id), 'conmon.pid'), { force: true });
+    const raw = msg?.message ?? (c.stderr().trim() || 'conmon exited without reporting a PID');
+    await this.runc.delete(id, true).catch(() => {});
+    const text = runtimeErrorText(raw);
+    this.log.debug('container create failed', { id, message: text });
+    throw new RuntimeStartError(`OCI runtime create failed: ${text}: unknown`, text, exitCodeForRuntimeError(text));
   }
 
   /** Kills a runtime started ahead (runc dies with its conmon) and drops our ends of its pipes. */
