@@ -44,9 +44,12 @@ export async function monitorEnded(launched: Promise<unknown>): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Renamed into place: a reader never sees half a number. */
-export function writePidFile(file: string, pid: number): void {
-  fs.writeFileSync(`${file}.tmp`, String(pid));
+/**
+ * Written beside and renamed into place: a reader never sees half a file (a pid file, a bundle's
+ * config.json). No fsync: both are written again on every start.
+ */
+export function replaceFile(file: string, data: string, mode = 0o644): void {
+  fs.writeFileSync(`${file}.tmp`, data, { mode });
   fs.renameSync(`${file}.tmp`, file);
 }
 

@@ -28,7 +28,7 @@ import { readHostCapabilities } from './capabilities.js';
 import { processExited, processRunning, readIntFile } from './process-state.js';
 import { runCommand } from './command.js';
 import { spawnConmon, runtimeErrorText, type ConmonArgs, type ConmonMessage, type SpawnedConmon } from './conmon.js';
-import { closeQuietly, monitorEnded, sameCreate, writeAll, writePidFile, type AheadRuntime } from './conmon-ahead.js';
+import { closeQuietly, monitorEnded, replaceFile, sameCreate, writeAll, type AheadRuntime } from './conmon-ahead.js';
 import { watchExecMonitor } from './exec-monitor.js';
 import { Runc, RuncError } from './runc.js';
 import { directExecAvailable, PidFiles, runcError, runcExecDirect, type DirectExecFailure } from './runc-exec.js';
@@ -204,7 +204,7 @@ export class ConmonRuntime implements ContainerRuntime {
     const c = spawnConmon({ ...this.conmonArgs(opts), conmonPidFile, holdUntilStarted: !!ready }, this.log);
     // With --sync the process spawned is the monitor: its PID is known now, and written here (conmon
     // writes -P only when it forks itself away), before it runs anything, for a restarted berthd.
-    if (c.child.pid > 0) writePidFile(conmonPidFile, c.child.pid);
+    if (c.child.pid > 0) replaceFile(conmonPidFile, String(c.child.pid));
     if (ready) {
       // conmon loads (eleven shared libraries and its locale: ~7 ms of a start here) while the caller
       // mounts the rootfs and writes the bundle; it is killed before it runs anything if that fails.
@@ -262,7 +262,7 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     const conmonPidFile = path.join(persist, 'conmon.pid');
     const c = spawnConmon({ ...this.conmonArgs(opts), conmonPidFile, quiet: true }, this.log);
-    if (c.child.pid > 0) writePidFile(conmonPidFile, c.child.pid);
+    if (c.child.pid > 0) replaceFile(conmonPidFile, String(c.child.pid));
     const a: AheadRuntime = { opts, c, fifo, exited: false };
     void c.launched.then(
       () => (a.exited = true),
@@ -290,9 +290,7 @@ export class ConmonRuntime implements ContainerRuntime {
     }
     // Rewritten on every start from the stored record, so a crash cannot lose anything here: no fsync
     // on the start path (the record itself is written with fsync).
-    const file = path.join(bundleDir, 'config.json');
-    fs.writeFileSync(`${file}.tmp`, text, { mode: 0o644 });
-    fs.renameSync(`${file}.tmp`, file);
+    replaceFile(path.join(bundleDir, 'config.json'), text);
   }
 
   killMonitor(id: string): void {
@@ -316,8 +314,14 @@ export class ConmonRuntime implements ContainerRuntime {
     let msg: ConmonMessage | null;
     try {
       await ready;
-      if (a.config === undefined) throw new SystemError(`no config was written for container ${opts.id}`);
-      await writeAll(a.fifo, Buffer.from(a.config));
+      const config = a.config;
+      if (config === undefined) throw new SystemError(`no config was written for container ${opts.id}`);
+      await writeAll(a.fifo, Buffer.from(config));
+      // Then config.json becomes the plain file everything else reads (an exec's defaults, a restarted
+      // berthd; a FIFO with no writer would block them), while runc works: a runc that had opened the
+      // FIFO reads what is in the pipe, one that had not yet opens this file. Either way our end can go.
+      replaceFile(path.join(opts.bundleDir, 'config.json'), config);
+      closeQuietly(a.fifo);
       msg = await withDeadline(a.c.sync.next(), CREATE_TIMEOUT_MS, () => {
         a.c.child.kill('SIGKILL');
         void this.runc.delete(opts.id, true).catch(() => {});
@@ -329,16 +333,7 @@ export class ConmonRuntime implements ContainerRuntime {
     } finally {
       this.aheadTaken.delete(opts.id);
     }
-    // runc has read its config (it reported): our end of the pipe can go, and config.json becomes the
-    // plain file everything else reads (an exec's defaults, a restarted berthd): a FIFO read with no
-    // writer would block.
-    closeQuietly(a.fifo);
     a.c.release();
-    if (a.config !== undefined) {
-      const file = path.join(opts.bundleDir, 'config.json');
-      fs.writeFileSync(`${file}.tmp`, a.config, { mode: 0o644 });
-      fs.renameSync(`${file}.tmp`, file);
-    }
     if (!msg || msg.data <= 0) return this.createFailed(opts.id, a.c, msg);
     return { pid: msg.data, conmonPid: a.c.child.pid };
   }

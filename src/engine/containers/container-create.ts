@@ -92,24 +92,15 @@ export class ContainerCreator {
     const shape = runShape({ tty: req.Tty, openStdin: req.OpenStdin, stdinOnce: req.StdinOnce, logDriver: hc.LogConfig?.Type, logMaxSize: logOpts.maxSize });
     const id = this.d.takeAhead?.(shape) ?? randomBytes(32).toString('hex');
     this.d.prepareAhead?.(shape);
-    let image: ResolvedImage;
     try {
-      image = await this.d.images.resolve(imageRef);
-    } catch (e) {
-      await this.d.dropAhead?.(id);
-      throw e;
-    }
-    // Take the image into use and check it is still there in one synchronous step (an rmi racing this
-    // create either sees this use and refuses, or has started deleting and this create fails).
-    this.d.imagesInUse.set(id, image.id);
-    if (!this.d.images.isAvailable(image.id)) {
-      this.d.imagesInUse.delete(id);
-      await this.d.dropAhead?.(id);
-      throw new NotFoundError(`No such image: ${imageRef}`);
-    }
-    try {
+      const image = await this.d.images.resolve(imageRef);
+      // Take the image into use and check it is still there in one synchronous step (an rmi racing this
+      // create either sees this use and refuses, or has started deleting and this create fails).
+      this.d.imagesInUse.set(id, image.id);
+      if (!this.d.images.isAvailable(image.id)) throw new NotFoundError(`No such image: ${imageRef}`);
       return await this.createWithImage(id, name, input, hc, image, imageRef, warnings, logOpts);
     } catch (e) {
+      // A runtime started ahead for this ID (if it took one) goes with the failed create.
       await this.d.dropAhead?.(id);
       throw e;
     } finally {
